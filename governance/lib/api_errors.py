@@ -1,0 +1,38 @@
+"""The one API error shape: {code, message, extra}."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from governance.lib.exceptions import ApplicationError
+
+
+def _error(code, message, extra=None, status_code=400):
+    return Response({"code": code, "message": str(message), "extra": extra or {}}, status=status_code)
+
+
+def api_exception_handler(exc, context):
+    """Every API error answers {code, message, extra}."""
+    if isinstance(exc, ApplicationError):
+        return _error(exc.code, exc.message, exc.extra, exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+    if isinstance(exc, Http404):
+        return _error("not_found", _("Not found. 未找到。"), status_code=status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = {"code": "invalid", "message": _("Invalid input. 输入有误。"), "extra": {"fields": response.data}}
+    else:
+        detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
+        code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
+        response.data = {"code": code, "message": str(detail), "extra": {}}
+    return response

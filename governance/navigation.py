@@ -1,0 +1,74 @@
+"""The navigation each role sees, and where each role lands after login.
+
+Only finished features appear here; a URL name is added when its pages exist."""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from governance.models import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+_REGISTERS = [
+    NavItem(_("Grid tree"), "grids:tree"),
+    NavItem(_("Residents"), "grids:resident_list"),
+    NavItem(_("Households"), "grids:household_list"),
+    NavItem(_("Buildings"), "grids:building_list"),
+    NavItem(_("Housing"), "grids:housing_list"),
+    NavItem(_("Organisations"), "grids:organisation_list"),
+    NavItem(_("Workers"), "workforce:worker_list"),
+    NavItem(_("Imports"), "grids:import_list"),
+]
+
+NAVIGATION = {
+    Role.RESIDENT: [NavItem(_("My account"), "resident_home")],
+    Role.GRID_WORKER: [NavItem(_("My grid"), "grids:my_grid")] + _REGISTERS,
+    Role.COMMUNITY_STAFF: _REGISTERS,
+    Role.STREET_STAFF: _REGISTERS,
+    Role.DISTRICT_OFFICIAL: _REGISTERS,
+    Role.DEPARTMENT_HANDLER: [NavItem(_("My department"), "department_home")],
+    Role.SYSTEM_ADMIN: [NavItem(_("Accounts"), "accounts:list")],
+    Role.SECURITY_ADMIN: [NavItem(_("Roles and grants"), "accounts:grants")],
+    Role.AUDITOR: [NavItem(_("Audit log"), "audit:list")],
+}
+
+HOME = {
+    Role.RESIDENT: "resident_home",
+    Role.GRID_WORKER: "grids:my_grid",
+    Role.COMMUNITY_STAFF: "grids:tree",
+    Role.STREET_STAFF: "grids:tree",
+    Role.DISTRICT_OFFICIAL: "grids:tree",
+    Role.DEPARTMENT_HANDLER: "department_home",
+    Role.SYSTEM_ADMIN: "accounts:list",
+    Role.SECURITY_ADMIN: "accounts:grants",
+    Role.AUDITOR: "audit:list",
+}
+
+
+def _resolvable(item: NavItem) -> bool:
+    try:
+        item.url  # noqa: B018
+    except NoReverseMatch:
+        return False
+    return True
+
+
+def navigation_for(user) -> list[NavItem]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [item for item in NAVIGATION.get(user.role, []) if _resolvable(item)]
+
+
+def home_url_name(user) -> str:
+    return HOME.get(getattr(user, "role", None), "resident_home")

@@ -1,0 +1,38 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from governance.views import core, health
+
+# Django admin is for superusers only (break-glass); everyday work happens in the role pages.
+admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser
+
+api_v1 = [
+    path("", include("governance.api.urls")),
+    path("", include("grids.api.urls")),
+    path("", include("workforce.api.urls")),
+]
+
+urlpatterns = [
+    path("", core.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("accounts/", include("governance.urls_accounts")),
+    path("me/", core.resident_home, name="resident_home"),
+    path("department/", core.department_home, name="department_home"),
+    path("audit/", include("governance.urls_audit")),
+    path("grids/", include("grids.urls")),
+    path("workforce/", include("workforce.urls")),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("django-admin/", admin.site.urls),
+]
+
+handler400 = "governance.views.errors.bad_request"
+handler403 = "governance.views.errors.permission_denied"
+handler404 = "governance.views.errors.page_not_found"
+handler500 = "governance.views.errors.server_error"

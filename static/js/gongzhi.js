@@ -1,0 +1,1 @@
+/* Gongzhi UI behaviour: no inline scripts (CSP). */

@@ -1,0 +1,57 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL")
+        for item in items:
+            if "postgres_only" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _clear_axes_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def tree(db):
+    from tests.factories import make_tree
+
+    return make_tree()
+
+
+@pytest.fixture
+def count_queries():
+    """count_queries(fn) -> number of SQL queries fn() ran."""
+
+    def run(fn) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            fn()
+        return len(ctx.captured_queries)
+
+    return run
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user) -> a test client logged in as user (through the real session machinery)."""
+    from django.test import Client
+
+    def make(user):
+        c = Client()
+        c.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return c
+
+    return make
