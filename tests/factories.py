@@ -20,7 +20,8 @@ def make_id_number(*, birth: datetime.date | None = None, male: bool | None = No
     """A synthetic ID number with a correct GB 11643 check character."""
     birth = birth or datetime.date(1950, 1, 1) + datetime.timedelta(days=random.randint(0, 25000))
     serial = random.randint(0, 99)
-    sex_digit = random.choice([1, 3, 5, 7, 9] if (male if male is not None else random.random() < 0.5) else [0, 2, 4, 6, 8])
+    male = male if male is not None else random.random() < 0.5
+    sex_digit = random.choice([1, 3, 5, 7, 9] if male else [0, 2, 4, 6, 8])
     first17 = f"{region}{birth:%Y%m%d}{serial:02d}{sex_digit}"
     return first17 + id_check_char(first17)
 
@@ -29,17 +30,20 @@ class Tree:
     """A small district: 1 district, 2 streets, 2 communities each, 2 grids per community."""
 
     def __init__(self, prefix: str = "110101"):
-        self.district = Region.add_root(level="district", name=f"测试区{prefix}", code=prefix)
+        self.district = Region.objects.add_root(create_kwargs=dict(level="district", name=f"测试区{prefix}", code=prefix))
         self.streets, self.communities, self.grids = [], [], []
         for s in range(1, 3):
-            street = self.district.add_child(level="street", name=f"第{s}街道", code=f"{prefix}{s:03d}")
+            street = Region.objects.add_child(self.district, create_kwargs=dict(level="street", name=f"第{s}街道",
+                                                                            code=f"{prefix}{s:03d}"))
             self.streets.append(street)
             for c in range(1, 3):
-                community = street.add_child(level="community", name=f"{s}-{c}社区", code=f"{street.code}{c:03d}")
+                community = Region.objects.add_child(street, create_kwargs=dict(level="community", name=f"{s}-{c}社区",
+                                                                                code=f"{street.code}{c:03d}"))
                 self.communities.append(community)
                 for g in range(1, 3):
-                    grid = community.add_child(level="grid", name=f"{s}-{c}-{g}网格", code=f"{community.code}{g:03d}",
-                                               grid_kind="basic", absorbed_networks=["party", "law"])
+                    grid = Region.objects.add_child(community, create_kwargs=dict(
+                        level="grid", name=f"{s}-{c}-{g}网格", code=f"{community.code}{g:03d}",
+                        grid_kind="basic", absorbed_networks=["party", "law"]))
                     self.grids.append(grid)
 
     def refresh(self):
