@@ -1,0 +1,3 @@
+"""Excel import/export URLs (included into grids/urls.py under the "grids" namespace)."""
+
+urlpatterns: list = []
