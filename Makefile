@@ -43,7 +43,7 @@ test: install-test browser-deps translations
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 messages: install-test
-	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=node_modules --ignore=staticfiles --no-obsolete
+	$(PY) manage.py makemessages -l zh_Hans -l en --no-location --no-obsolete --ignore=.venv/* --ignore=node_modules/* --ignore=staticfiles/* --ignore=static/vendor/* --ignore=tests/* --ignore=media/*
 	$(PY) manage.py compile_translations
 
 vendor:

@@ -32,14 +32,11 @@ def run_due(next_run: dict[str, float], now: float) -> list[str]:
         if now < next_run.get(name, 0):
             continue
         next_run[name] = now + interval
-        close_old_connections()
         try:
             current_app.tasks[entry["task"]].apply(args=entry.get("args", ()), kwargs=entry.get("kwargs", {}))
             ran.append(name)
         except Exception:  # noqa: BLE001 - one failing sweep must not stop the others
             logger.exception("periodic task %s failed", name)
-        finally:
-            close_old_connections()
     return ran
 
 
@@ -54,7 +51,11 @@ class InProcessBeat(threading.Thread):
         next_run: dict[str, float] = {}
         logger.info("in-process beat started: %s", ", ".join(settings.CELERY_BEAT_SCHEDULE))
         while not self._stop_event.is_set():
-            run_due(next_run, time.monotonic())
+            close_old_connections()
+            try:
+                run_due(next_run, time.monotonic())
+            finally:
+                close_old_connections()
             self._stop_event.wait(self.tick)
 
     def stop(self):
