@@ -38,6 +38,12 @@ class Worker(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def audit_repr(self) -> str:
+        from governance.lib.pii import mask_name
+
+        return mask_name(self.name)
+
 
 class GridAssignment(models.Model):
     class Duty(models.TextChoices):

@@ -1,5 +1,6 @@
 """The one API error shape: {code, message, extra}."""
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -7,6 +8,7 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from governance.lib.exceptions import ApplicationError
@@ -14,6 +16,14 @@ from governance.lib.exceptions import ApplicationError
 
 def _error(code, message, extra=None, status_code=400):
     return Response({"code": code, "message": str(message), "extra": extra or {}}, status=status_code)
+
+
+def _field_errors(data) -> dict:
+    """{field: [message, ...]}; model-level errors ("__all__") and bare lists go under non_field_errors."""
+    non_field = api_settings.NON_FIELD_ERRORS_KEY
+    if not isinstance(data, dict):
+        return {non_field: data if isinstance(data, list) else [data]}
+    return {(non_field if key == NON_FIELD_ERRORS else key): value for key, value in data.items()}
 
 
 def api_exception_handler(exc, context):
@@ -30,7 +40,8 @@ def api_exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        response.data = {"code": "invalid", "message": _("Invalid input. 输入有误。"), "extra": {"fields": response.data}}
+        response.data = {"code": "invalid", "message": _("Invalid input. 输入有误。"),
+                         "extra": {"fields": _field_errors(response.data)}}
     else:
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
         code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")

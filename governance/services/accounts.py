@@ -131,7 +131,7 @@ def _check_password(password: str, *, user: User, field: str = "password1") -> N
     try:
         password_validation.validate_password(password or "", user=user)
     except ValidationError as exc:
-        raise InvalidInput(" ".join(exc.messages), extra={"field": field, "messages": exc.messages}) from None
+        raise InvalidInput(" ".join(exc.messages), extra={"field": field}) from None
 
 
 # --- system administrator -----------------------------------------------------------------------------

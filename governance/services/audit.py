@@ -19,7 +19,8 @@ def audit_record(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
-        object_repr = object_repr or str(obj)[:200]
+        # Records of people name them only masked (张*): the audit log must not become a register itself.
+        object_repr = object_repr or str(getattr(obj, "audit_repr", None) or obj)[:200]
     return AuditLog.objects.create(
         user_id=actor.user_id,
         username=actor.username,

@@ -174,6 +174,12 @@ class Resident(TimestampedModel):
     def __str__(self):
         return self.name
 
+    @property
+    def audit_repr(self) -> str:
+        from governance.lib.pii import mask_name
+
+        return mask_name(self.name)
+
 
 class SpecialGroupRecord(TimestampedModel):
     """特殊人群: visible only to roles that need them (see grids.permissions.can_view_special_groups)."""
@@ -199,6 +205,10 @@ class SpecialGroupRecord(TimestampedModel):
 
     def __str__(self):
         return f"{self.resident} {self.get_kind_display()}"
+
+    @property
+    def audit_repr(self) -> str:
+        return f"#{self.pk}"  # neither the person nor the group appears in the audit log
 
 
 class Organisation(TimestampedModel):
