@@ -44,6 +44,7 @@ test: install-test browser-deps translations
 
 messages: install-test
 	$(PY) manage.py makemessages -l zh_Hans -l en --no-location --no-obsolete --ignore=.venv/* --ignore=node_modules/* --ignore=staticfiles/* --ignore=static/vendor/* --ignore=tests/* --ignore=media/*
+	$(PY) manage.py sync_english_catalogue
 	$(PY) manage.py compile_translations
 
 vendor:
