@@ -228,6 +228,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None},  # no call-out to validator.swagger.io (intranet, CSP)
 }
 
 # Grid sizing band (households per basic grid) **[config]**.

@@ -74,7 +74,8 @@ class BuildingFilterSet(ScopedFilterSet):
 
 class HousingUnitFilterSet(ScopedFilterSet):
     usage = django_filters.ChoiceFilter(choices=HousingUnit.Usage.choices, label=_("Usage"))
-    building = django_filters.NumberFilter(field_name="building_id", label=_("Building"))
+    building = django_filters.NumberFilter(field_name="building_id", label=_("Building"), min_value=1,
+                                           max_value=2**63 - 1, step_size=1)
 
     class Meta:
         model = HousingUnit

@@ -1,6 +1,15 @@
+import os
+import shutil
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
 
 
 def pytest_collection_modifyitems(config, items):
@@ -55,3 +64,18 @@ def client_for(client):
         return c
 
     return make
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Debian chromium for the whole run (Playwright allows one sync driver per thread)."""
+    if CHROMIUM is None:
+        pytest.skip("Debian chromium not installed (apt-get install chromium)")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls in the test body are safe here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -8,6 +8,7 @@ from drf_spectacular.plumbing import ResolvedComponent, build_choice_description
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import BasePermission
 
@@ -42,6 +43,21 @@ class IdCursorPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def decode_cursor(self, request):
+        """DRF checks the cursor's offset and reverse flag but not its position, which is a client-supplied
+        string compared with the ordering column: a forged `p=abc` would reach the database. For id ordering
+        the position must be a whole number in bigint range."""
+        cursor = super().decode_cursor(request)
+        if cursor is not None and cursor.position is not None and self._orders_by_id():
+            position = cursor.position
+            if not (position.isascii() and position.isdigit() and int(position) <= 2**63 - 1):
+                raise NotFound(self.invalid_cursor_message)
+        return cursor
+
+    def _orders_by_id(self) -> bool:
+        ordering = self.ordering if isinstance(self.ordering, str) else self.ordering[0]
+        return ordering.lstrip("-") in ("id", "pk")
 
 
 class AuditActorMixin:

@@ -15,7 +15,20 @@ from governance.lib.exceptions import ApplicationError
 
 
 def _error(code, message, extra=None, status_code=400):
-    return Response({"code": code, "message": str(message), "extra": extra or {}}, status=status_code)
+    return Response({"code": code, "message": _printable(str(message)), "extra": _printable(extra or {})},
+                    status=status_code)
+
+
+def _printable(data):
+    """Error messages may echo the input ('"x" is not a valid choice'); a lone surrogate sent as "\\ud800" in
+    JSON would then make the UTF-8 renderer fail with a 500. Replace such characters."""
+    if isinstance(data, dict):
+        return {_printable(key): _printable(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [_printable(value) for value in data]
+    if isinstance(data, str):
+        return data.encode("utf-8", "replace").decode("utf-8")
+    return data
 
 
 def _field_errors(data) -> dict:
@@ -41,9 +54,9 @@ def api_exception_handler(exc, context):
         return None
     if isinstance(exc, exceptions.ValidationError):
         response.data = {"code": "invalid", "message": _("Invalid input. 输入有误。"),
-                         "extra": {"fields": _field_errors(response.data)}}
+                         "extra": {"fields": _printable(_field_errors(response.data))}}
     else:
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
         code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
-        response.data = {"code": code, "message": str(detail), "extra": {}}
+        response.data = {"code": code, "message": _printable(str(detail)), "extra": {}}
     return response

@@ -72,4 +72,6 @@ AUDIT_EXCLUDED_MODELS = {
     "governance.auditlog", "sessions.session", "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog",
     "django_celery_beat.periodictask", "django_celery_beat.periodictasks", "django_celery_beat.intervalschedule",
     "django_celery_beat.crontabschedule", "contenttypes.contenttype", "auth.permission", "admin.logentry",
+    # Logs and outboxes of their own: the case history, 督办 records and notification deliveries.
+    "grids.incidentevent", "grids.supervision", "governance.notification", "governance.delivery",
 }

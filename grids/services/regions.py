@@ -73,7 +73,7 @@ def region_update(*, actor, region: Region, **fields) -> Region:
                                          "有下级区域时不能修改编码。")})
     for name, value in fields.items():
         setattr(region, name, value)
-    parent = region.get_parent()
+    parent = Region.objects.get_parent(region)
     _check(region, parent)
     region.save()
     return region
@@ -94,6 +94,6 @@ def grid_new_version(*, actor, region: Region, starts: datetime.date, **changes)
     fields = {n: getattr(region, n) for n in ("name", "code", "grid_kind", "boundary", "absorbed_networks", "description")}
     fields.update(_clean_fields(changes))
     fields["valid_from"], fields["valid_to"] = starts, None
-    return region_create(actor=actor, parent=region.get_parent(), level=region.level, **fields)
+    return region_create(actor=actor, parent=Region.objects.get_parent(region), level=region.level, **fields)
 
 

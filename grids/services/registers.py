@@ -36,6 +36,11 @@ def _check_grid(actor, grid, errors: dict) -> None:
         errors["grid"] = _("This grid version has ended; choose the current grid. 该网格版本已停用。")
 
 
+def _related(instance, name):
+    """The related object, or None when the foreign key is unset (a required FK raises on access)."""
+    return getattr(instance, name, None) if getattr(instance, f"{name}_id", None) is not None else None
+
+
 def _same_community(a: Region, b: Region) -> bool:
     return a.path[: a.steplen * 3] == b.path[: b.steplen * 3]
 
@@ -80,7 +85,7 @@ RESIDENT_FIELDS = {
 
 
 def _resident_checks(actor, resident: Resident, errors: dict) -> None:
-    _check_grid(actor, resident.grid, errors)
+    _check_grid(actor, _related(resident, "grid"), errors)
     raw_id = normalize_id_number(resident.id_number or "")
     try:
         validate_id_number(raw_id)
@@ -143,7 +148,7 @@ BUILDING_FIELDS = {"grid", "number", "name", "address", "kind", "floors", "head"
 
 
 def _building_checks(actor, building: Building, errors: dict) -> None:
-    _check_grid(actor, building.grid, errors)
+    _check_grid(actor, _related(building, "grid"), errors)
     number = (building.number or "").strip()
     if number.isdigit() and len(number) < 5:
         number = number.zfill(5)
@@ -157,7 +162,8 @@ def _building_checks(actor, building: Building, errors: dict) -> None:
         if "number" not in errors and Building.objects.filter(
                 community=building.community, number=number).exclude(pk=building.pk).exists():
             errors["number"] = _("This number is already used in the community. 该编号在本社区已被使用。")
-    if building.head is not None and building.grid is not None and not _same_community(building.head.grid, building.grid):
+    grid = _related(building, "grid")
+    if building.head is not None and grid is not None and not _same_community(building.head.grid, grid):
         errors["head"] = _("The building head must live in the same community. 楼栋长须为本社区居民。")
 
 
@@ -190,7 +196,7 @@ HOUSING_FIELDS = {"building", "entrance", "room", "area", "usage"}
 
 
 def _housing_checks(actor, unit: HousingUnit, errors: dict) -> None:
-    building = unit.building if unit.building_id else None
+    building = _related(unit, "building")
     if building is None or not in_jurisdiction(actor, building.grid):
         errors["building"] = _("Choose a building within your jurisdiction. 请选择您管辖范围内的楼栋。")
     else:
@@ -228,7 +234,7 @@ HOUSEHOLD_FIELDS = {"grid", "number", "housing_unit", "kind", "head"}
 
 
 def _household_checks(actor, household: Household, errors: dict) -> None:
-    _check_grid(actor, household.grid, errors)
+    _check_grid(actor, _related(household, "grid"), errors)
     if not (household.number or "").strip():
         errors["number"] = _("Enter the household number. 请填写户编号。")
     elif "grid" not in errors and Household.objects.filter(
@@ -272,7 +278,7 @@ ORGANISATION_FIELDS = {"grid", "building", "name", "kind", "credit_code", "addre
 
 
 def _organisation_checks(actor, organisation: Organisation, errors: dict) -> None:
-    _check_grid(actor, organisation.grid, errors)
+    _check_grid(actor, _related(organisation, "grid"), errors)
     code = (organisation.credit_code or "").strip().upper()
     organisation.credit_code = code
     if code and not credit_code_valid(code):

@@ -104,3 +104,18 @@ def test_reveal_is_audited_once_per_view(tree):
     assert rows.count() == before + 2
     assert rows.first().detail == {"field": "id_number"}
     assert VALID not in str(rows.first().detail)
+
+
+def test_missing_grid_is_a_field_error_not_a_crash(tree):
+    from grids.services.registers import building_create, household_create, organisation_create
+
+    worker = make_grid_worker(tree.grids[0])
+    for create, fields in (
+        (resident_create, {"name": "王芳", "id_number": VALID}),
+        (building_create, {"number": "00001", "name": "1号楼"}),
+        (household_create, {"number": "H1"}),
+        (organisation_create, {"name": "小店", "kind": "shop"}),
+    ):
+        with pytest.raises(ValidationError) as exc:
+            create(actor=worker, **fields)
+        assert "grid" in exc.value.message_dict

@@ -2,7 +2,6 @@
 blocked by the Content Security Policy (no inline script or style, htmx's injected style switched off), no
 page-wide sideways scrolling, body text of at least 16px, touch targets of at least 44px, and the reveal flow."""
 
-import os
 import shutil
 
 import pytest
@@ -49,22 +48,15 @@ MEASURE = """() => {
 
 
 @pytest.fixture
-def browser_page(live_server):
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
-        context = browser.new_context(locale="zh-CN", viewport=PHONE)
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        page.console_problems = []
-        page.on("console", lambda m: page.console_problems.append(m.text)
-                if m.type == "error" and "Failed to load resource" not in m.text else None)
-        yield page
-        context.close()
-        browser.close()
+def browser_page(live_server, browser):
+    context = browser.new_context(locale="zh-CN", viewport=PHONE)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.console_problems = []
+    page.on("console", lambda m: page.console_problems.append(m.text)
+            if m.type == "error" and "Failed to load resource" not in m.text else None)
+    yield page
+    context.close()
 
 
 def _login(page, live_server, username):
