@@ -278,3 +278,23 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Incident loop time limits **[config]** (DOMAIN.md): the sweep warns at a share of the time, then escalates.
+GONGZHI_DEADLINE_WARNING_SHARE = env.float("GONGZHI_DEADLINE_WARNING_SHARE", default=0.8)
+GONGZHI_EMERGENCY_HOURS = env.int("GONGZHI_EMERGENCY_HOURS", default=2)
+GONGZHI_DISPATCH_SLA_MINUTES = env.int("GONGZHI_DISPATCH_SLA_MINUTES", default=5)
+GONGZHI_REPORT_IN_HOURS = env.int("GONGZHI_REPORT_IN_HOURS", default=2)
+GONGZHI_VERIFY_HOURS = env.int("GONGZHI_VERIFY_HOURS", default=48)
+GONGZHI_RATING_WINDOW_DAYS = env.int("GONGZHI_RATING_WINDOW_DAYS", default=7)
+GONGZHI_REOPEN_WINDOW_DAYS = env.int("GONGZHI_REOPEN_WINDOW_DAYS", default=15)
+# Working-hours calendar: limits count working hours on working days (weekends, holidays and 调休 respected).
+GONGZHI_WORKING_CALENDAR = env.bool("GONGZHI_WORKING_CALENDAR", default=False)
+GONGZHI_WORKDAY_START = env("GONGZHI_WORKDAY_START", default="08:30")
+GONGZHI_WORKDAY_END = env("GONGZHI_WORKDAY_END", default="17:30")
+# Composite score weights per unit type: response, resolution, satisfaction (三率, default 30/35/35).
+GONGZHI_SCORE_WEIGHTS = {
+    "default": (0.30, 0.35, 0.35),
+}
+# Notifications: SMS through a backend interface (console by default); e-mail through Django's backend.
+GONGZHI_SMS_BACKEND = env("GONGZHI_SMS_BACKEND", default="governance.sms.ConsoleSmsBackend")
+GONGZHI_NOTIFICATION_MAX_ATTEMPTS = env.int("GONGZHI_NOTIFICATION_MAX_ATTEMPTS", default=6)

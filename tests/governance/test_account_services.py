@@ -20,6 +20,13 @@ from tests.governance.factories import STRONG_PASSWORD, WEAK_PASSWORDS
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """These tests read the English part of messages; pages default to zh-hans."""
+    with translation.override("en"):
+        yield
+
+
 def _create(actor, **kwargs):
     values = {"username": "newuser", "full_name": "王小明", "password": STRONG_PASSWORD}
     values.update(kwargs)

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from governance.lib.exceptions import PermissionDeniedError
 from governance.models import AuditLog, Role
@@ -19,6 +20,13 @@ from workforce.services import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """These tests read the English part of messages; pages default to zh-hans."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -30,5 +30,12 @@ class Command(BaseCommand):
 
 
 def _entries(catalogue) -> dict:
-    return {(e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items())))
-            for e in catalogue if e.translated() and not e.obsolete}
+    """(context, msgid) -> translation, for the translated entries (a .mo holds only those)."""
+    result = {}
+    for e in catalogue:
+        if e.msgid == "" or getattr(e, "obsolete", False) or "fuzzy" in getattr(e, "flags", ()):
+            continue
+        plural = tuple(sorted((int(k), v) for k, v in e.msgstr_plural.items()))
+        if e.msgstr or any(v for _, v in plural):
+            result[(e.msgctxt or None, e.msgid)] = (e.msgstr, plural)
+    return result
