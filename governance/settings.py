@@ -201,6 +201,11 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
+    "incident-deadlines-sweep": {
+        "task": "grids.tasks.incident_deadlines_sweep_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "notifications-resend": {
         "task": "governance.tasks.deliveries_resend_task",
         "schedule": 300.0,

@@ -16,3 +16,19 @@ def import_jobs_sweep_task() -> dict:
     from grids.services.imports import import_jobs_sweep
 
     return import_jobs_sweep()
+
+
+# --- the incident loop ---------------------------------------------------------------------------------
+@shared_task(acks_late=True)
+def incident_dispatch_task(incident_id: int) -> None:
+    from grids.services.dispatch import incident_dispatch
+
+    incident_dispatch(incident_id=incident_id)
+
+
+@shared_task
+def incident_deadlines_sweep_task() -> dict:
+    """Every minute: dispatch what a lost task left undispatched, then warn, flag and escalate by deadline."""
+    from grids.services.deadlines import incident_deadlines_sweep
+
+    return incident_deadlines_sweep()

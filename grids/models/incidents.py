@@ -61,7 +61,7 @@ class Incident(models.Model):
     # Allowed next states. Review changes to this table like schema changes (tests cover every pair).
     TRANSITIONS = {
         IncidentStatus.REPORTED: {IncidentStatus.REGISTERED, IncidentStatus.REJECTED, IncidentStatus.MERGED},
-        IncidentStatus.REGISTERED: {IncidentStatus.DISPATCHED, IncidentStatus.MERGED},
+        IncidentStatus.REGISTERED: {IncidentStatus.DISPATCHED, IncidentStatus.MERGED, IncidentStatus.REJECTED},
         IncidentStatus.DISPATCHED: {IncidentStatus.SIGNED, IncidentStatus.RETURNED},
         IncidentStatus.RETURNED: {IncidentStatus.DISPATCHED},
         IncidentStatus.SIGNED: {IncidentStatus.IN_HAND, IncidentStatus.RETURNED},
