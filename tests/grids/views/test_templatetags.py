@@ -3,6 +3,7 @@
 import pytest
 from django.template import Context, RequestContext, Template
 from django.test import override_settings
+from django.utils import translation
 
 from grids.templatetags.grids_tags import masked_id, masked_phone, network_labels, url_if_exists
 
@@ -41,8 +42,11 @@ def test_filters():
     assert masked_id("11010519491231002X") == "1101**********002X"
     assert masked_phone("13812345678") == "138****5678"
     assert masked_id(None) == "" and masked_phone("") == ""
-    assert [str(label) for label in network_labels(["party", "urban", "unknown"])] == [
-        "Party building (党建)", "Urban management (城管)", "unknown"]
+    with translation.override("en"):
+        assert [str(label) for label in network_labels(["party", "urban", "unknown"])] == [
+            "Party building (党建)", "Urban management (城管)", "unknown"]
+    with translation.override("zh-hans"):
+        assert [str(label) for label in network_labels(["party", "urban"])] == ["党建", "城管"]
 
 
 @override_settings(ROOT_URLCONF="tests.grids.views.urls_with_imports")
