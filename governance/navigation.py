@@ -31,13 +31,16 @@ _REGISTERS = [
     NavItem(_("Imports"), "grids:import_list"),
 ]
 
+_NOTIFICATIONS = [NavItem(_("Responsibility list"), "grids:category_tree"),
+                  NavItem(_("Notifications"), "notifications:list")]
+
 NAVIGATION = {
     Role.RESIDENT: [NavItem(_("My account"), "resident_home")],
-    Role.GRID_WORKER: [NavItem(_("My grid"), "grids:my_grid")] + _REGISTERS,
-    Role.COMMUNITY_STAFF: _REGISTERS,
-    Role.STREET_STAFF: _REGISTERS,
-    Role.DISTRICT_OFFICIAL: _REGISTERS,
-    Role.DEPARTMENT_HANDLER: [NavItem(_("My department"), "department_home")],
+    Role.GRID_WORKER: [NavItem(_("My grid"), "grids:my_grid")] + _REGISTERS + _NOTIFICATIONS,
+    Role.COMMUNITY_STAFF: _REGISTERS + _NOTIFICATIONS,
+    Role.STREET_STAFF: _REGISTERS + _NOTIFICATIONS,
+    Role.DISTRICT_OFFICIAL: _REGISTERS + _NOTIFICATIONS,
+    Role.DEPARTMENT_HANDLER: [NavItem(_("My department"), "department_home")] + _NOTIFICATIONS,
     Role.SYSTEM_ADMIN: [NavItem(_("Accounts"), "accounts:list")],
     Role.SECURITY_ADMIN: [NavItem(_("Roles and grants"), "accounts:grants")],
     Role.AUDITOR: [NavItem(_("Audit log"), "audit:list")],

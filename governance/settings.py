@@ -305,6 +305,15 @@ GONGZHI_WORKDAY_END = env("GONGZHI_WORKDAY_END", default="17:30")
 GONGZHI_SCORE_WEIGHTS = {
     "default": (0.30, 0.35, 0.35),
 }
+GONGZHI_METRICS_PARTLY_RESOLVED_CREDIT = env.float("GONGZHI_METRICS_PARTLY_RESOLVED_CREDIT", default=0.5)
+GONGZHI_METRICS_BASICALLY_SATISFIED_CREDIT = env.float("GONGZHI_METRICS_BASICALLY_SATISFIED_CREDIT", default=1.0)
+# A late deadline escalates again after this many hours (0 = after another full limit).
+GONGZHI_ESCALATION_REPEAT_HOURS = env.int("GONGZHI_ESCALATION_REPEAT_HOURS", default=0)
+# Open311 API keys for POST /open311/v2/requests: "key=client name" pairs, comma-separated **[config]**.
+GONGZHI_OPEN311_KEYS = env.dict("GONGZHI_OPEN311_KEYS", default={})
+GONGZHI_OPEN311_THROTTLE_RATE = env("GONGZHI_OPEN311_THROTTLE_RATE", default="300/min")  # per address; "" = off
+GONGZHI_OPEN311_CONTACT = env("GONGZHI_OPEN311_CONTACT", default="")
+GONGZHI_OPEN311_KEY_SERVICE = env("GONGZHI_OPEN311_KEY_SERVICE", default="")
 # Notifications: SMS through a backend interface (console by default); e-mail through Django's backend.
 GONGZHI_SMS_BACKEND = env("GONGZHI_SMS_BACKEND", default="governance.sms.ConsoleSmsBackend")
 GONGZHI_NOTIFICATION_MAX_ATTEMPTS = env.int("GONGZHI_NOTIFICATION_MAX_ATTEMPTS", default=6)

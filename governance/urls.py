@@ -23,6 +23,7 @@ urlpatterns = [
     path("me/", core.resident_home, name="resident_home"),
     path("department/", core.department_home, name="department_home"),
     path("audit/", include("governance.urls_audit")),
+    path("notifications/", include("governance.urls_notifications")),
     path("grids/", include("grids.urls")),
     path("workforce/", include("workforce.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
@@ -30,6 +31,7 @@ urlpatterns = [
     # Swagger UI, self-hosted (drf-spectacular-sidecar) with its init script served as a file: CSP-clean.
     # (No Redoc: its page loads Google Fonts and needs blob: workers, which our CSP refuses.)
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("open311/v2/", include("grids.open311.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from grids.urls_categories import urlpatterns as category_urlpatterns
 from grids.urls_imports import urlpatterns as import_urlpatterns
 from grids.views import regions, registers
 
@@ -41,3 +42,4 @@ urlpatterns = [
 ]
 
 urlpatterns += import_urlpatterns
+urlpatterns += category_urlpatterns

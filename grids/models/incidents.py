@@ -62,8 +62,10 @@ class Incident(models.Model):
     TRANSITIONS = {
         IncidentStatus.REPORTED: {IncidentStatus.REGISTERED, IncidentStatus.REJECTED, IncidentStatus.MERGED},
         IncidentStatus.REGISTERED: {IncidentStatus.DISPATCHED, IncidentStatus.MERGED, IncidentStatus.REJECTED},
-        IncidentStatus.DISPATCHED: {IncidentStatus.SIGNED, IncidentStatus.RETURNED},
-        IncidentStatus.RETURNED: {IncidentStatus.DISPATCHED},
+        # Until a unit signs for it, the dispatching centre may still merge a duplicate or reject the case.
+        IncidentStatus.DISPATCHED: {IncidentStatus.SIGNED, IncidentStatus.RETURNED, IncidentStatus.MERGED,
+                                    IncidentStatus.REJECTED},
+        IncidentStatus.RETURNED: {IncidentStatus.DISPATCHED, IncidentStatus.MERGED, IncidentStatus.REJECTED},
         IncidentStatus.SIGNED: {IncidentStatus.IN_HAND, IncidentStatus.RETURNED},
         IncidentStatus.IN_HAND: {IncidentStatus.ANSWERED},
         IncidentStatus.ANSWERED: {IncidentStatus.VERIFIED, IncidentStatus.IN_HAND},  # IN_HAND again = rework (返工)

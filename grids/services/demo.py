@@ -50,6 +50,7 @@ from grids.models import (
     Resident,
     SpecialGroupRecord,
 )
+from grids.services.categories import category_seed_defaults
 from workforce.models import GridAssignment, Worker
 
 # The one documented demo password (≥ 12 characters, upper + lower case, digits and symbols).
@@ -666,6 +667,8 @@ class _Writer:
         self.care_groups()
         self.region_tree()
         self.departments()
+        if categories := category_seed_defaults(district=self.district)["created"]:  # the responsibility list 责任清单
+            self.created["categories"] += categories
         self.buildings()
         self.units()
         self.households()
