@@ -34,11 +34,15 @@ _REGISTERS = [
 _NOTIFICATIONS = [NavItem(_("Responsibility list"), "grids:category_tree"),
                   NavItem(_("Notifications"), "notifications:list")]
 
+_CASE_ENTRY = [NavItem(_("Enter a case"), "intake:staff_entry"), NavItem(_("12345 import"), "intake:hotline_import")]
+
 NAVIGATION = {
-    Role.RESIDENT: [NavItem(_("My account"), "resident_home")],
-    Role.GRID_WORKER: [NavItem(_("My grid"), "grids:my_grid")] + _REGISTERS + _NOTIFICATIONS,
-    Role.COMMUNITY_STAFF: _REGISTERS + _NOTIFICATIONS,
-    Role.STREET_STAFF: _REGISTERS + _NOTIFICATIONS,
+    Role.RESIDENT: [NavItem(_("My account"), "resident_home"), NavItem(_("Report a problem"), "intake:report"),
+                    NavItem(_("Track a report"), "intake:track")],
+    Role.GRID_WORKER: [NavItem(_("My grid"), "grids:my_grid"), NavItem(_("Patrol report"), "intake:patrol_report")]
+    + _REGISTERS + _NOTIFICATIONS,
+    Role.COMMUNITY_STAFF: _CASE_ENTRY + _REGISTERS + _NOTIFICATIONS,
+    Role.STREET_STAFF: _CASE_ENTRY + _REGISTERS + _NOTIFICATIONS,
     Role.DISTRICT_OFFICIAL: _REGISTERS + _NOTIFICATIONS,
     Role.DEPARTMENT_HANDLER: [NavItem(_("My department"), "department_home")] + _NOTIFICATIONS,
     Role.SYSTEM_ADMIN: [NavItem(_("Accounts"), "accounts:list")],

@@ -317,3 +317,15 @@ GONGZHI_OPEN311_KEY_SERVICE = env("GONGZHI_OPEN311_KEY_SERVICE", default="")
 # Notifications: SMS through a backend interface (console by default); e-mail through Django's backend.
 GONGZHI_SMS_BACKEND = env("GONGZHI_SMS_BACKEND", default="governance.sms.ConsoleSmsBackend")
 GONGZHI_NOTIFICATION_MAX_ATTEMPTS = env.int("GONGZHI_NOTIFICATION_MAX_ATTEMPTS", default=6)
+
+# Resident intake **[config]**: flood limits per address, the self-hosted challenge, photo size, who operates
+# the service (shown in the privacy notice on the public form).
+GONGZHI_INTAKE_RATE = env("GONGZHI_INTAKE_RATE", default="5/10m")
+GONGZHI_INTAKE_POST_RATE = env("GONGZHI_INTAKE_POST_RATE", default="20/10m")
+GONGZHI_INTAKE_CHALLENGE = env.bool("GONGZHI_INTAKE_CHALLENGE", default=True)
+GONGZHI_PHOTO_MAX_BYTES = env.int("GONGZHI_PHOTO_MAX_BYTES", default=8 * 1024 * 1024)
+GONGZHI_HOTLINE_MAX_ROWS = env.int("GONGZHI_HOTLINE_MAX_ROWS", default=2000)
+GONGZHI_OPERATOR_NAME = env("GONGZHI_OPERATOR_NAME", default="")
+GONGZHI_OPERATOR_CONTACT = env("GONGZHI_OPERATOR_CONTACT", default="")
+if IS_PRODUCTION:
+    RATELIMIT_IP_META_KEY = env("GONGZHI_RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")

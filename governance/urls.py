@@ -32,6 +32,7 @@ urlpatterns = [
     # (No Redoc: its page loads Google Fonts and needs blob: workers, which our CSP refuses.)
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("open311/v2/", include("grids.open311.urls")),
+    path("", include("grids.urls_intake")),
     path("django-admin/", admin.site.urls),
 ]
 

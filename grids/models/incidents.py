@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from governance.lib.fields import EncryptedTextField
 
@@ -33,7 +34,7 @@ class RequestType(models.TextChoices):
 class Urgency(models.TextChoices):
     NORMAL = "normal", _("Normal")
     URGENT = "urgent", _("Urgent")
-    EMERGENCY = "emergency", _("Emergency")
+    EMERGENCY = "emergency", pgettext_lazy("urgency", "Emergency")
 
 
 class IncidentStatus(models.TextChoices):
@@ -47,7 +48,7 @@ class IncidentStatus(models.TextChoices):
     IN_HAND = "in_hand", _("Being handled")
     ANSWERED = "answered", _("Answered")
     VERIFIED = "verified", _("Verified")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("case status", "Closed")
     RATED = "rated", _("Rated")
     REOPENED = "reopened", _("Reopened")
 

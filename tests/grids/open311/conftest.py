@@ -30,3 +30,13 @@ def _no_swallowed_failures(caplog):
 @pytest.fixture
 def world(db):
     return make_world()
+
+
+@pytest.fixture(autouse=True)
+def _english_descriptions(settings):
+    """These tests read the English error descriptions; the platform's default language is zh-hans."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
