@@ -28,9 +28,17 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
-def _clear_axes_cache():
+def _isolated_cache(settings):
+    """A clean cache per test. On Redis each pytest-xdist worker gets a database of its own (8 + worker number),
+    so one worker's clear() never wipes another's rate-limit counters mid-test."""
     from django.core.cache import cache
 
+    location = settings.CACHES["default"].get("LOCATION", "")
+    if settings.CACHES["default"]["BACKEND"].endswith("RedisCache") and location:
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+        number = int(worker[2:]) if worker[2:].isdigit() else 0
+        base = location.rsplit("/", 1)[0] if location.count("/") > 2 else location
+        settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": f"{base}/{8 + number % 8}"}}
     cache.clear()
 
 
