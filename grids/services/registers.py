@@ -77,6 +77,22 @@ def _save(instance, errors: dict, *, inputs: set[str], exclude=None) -> None:
                                 "与已有记录重复。")) from None
 
 
+def _write(*, actor, model, instance, fields: dict, allowed: set[str], checks, outside: str, exclude=None):
+    """The shape of every register write: rights, lock, jurisdiction, apply, check, clean, save."""
+    _ensure_editor(actor)
+    if instance is None:
+        obj = model()
+    else:
+        obj = model.objects.select_for_update().get(pk=instance.pk)
+        if not in_jurisdiction(actor, obj.grid):
+            raise PermissionDeniedError(outside)
+    _apply(obj, fields, allowed)
+    errors: dict = {}
+    checks(actor, obj, errors)
+    _save(obj, errors, inputs=allowed, exclude=exclude)
+    return obj
+
+
 # --- residents ------------------------------------------------------------------------------------
 RESIDENT_FIELDS = {
     "grid", "household", "housing_unit", "name", "id_number", "phone", "emergency_contact", "emergency_phone",
@@ -117,12 +133,8 @@ def _resident_checks(actor, resident: Resident, errors: dict) -> None:
 
 @transaction.atomic
 def resident_create(*, actor, care_groups=None, **fields) -> Resident:
-    _ensure_editor(actor)
-    resident = Resident()
-    _apply(resident, fields, RESIDENT_FIELDS)
-    errors: dict = {}
-    _resident_checks(actor, resident, errors)
-    _save(resident, errors, inputs=RESIDENT_FIELDS, exclude=["id_number_hash"])
+    resident = _write(actor=actor, model=Resident, instance=None, fields=fields, allowed=RESIDENT_FIELDS,
+                      checks=_resident_checks, outside="", exclude=["id_number_hash"])
     if care_groups is not None:
         resident.care_groups.set(care_groups)
     return resident
@@ -130,14 +142,9 @@ def resident_create(*, actor, care_groups=None, **fields) -> Resident:
 
 @transaction.atomic
 def resident_update(*, actor, resident: Resident, care_groups=None, **fields) -> Resident:
-    _ensure_editor(actor)
-    resident = Resident.objects.select_for_update().get(pk=resident.pk)
-    if not in_jurisdiction(actor, resident.grid):
-        raise PermissionDeniedError(_("This resident is outside your jurisdiction. 该居民不在您的管辖范围内。"))
-    _apply(resident, fields, RESIDENT_FIELDS)
-    errors: dict = {}
-    _resident_checks(actor, resident, errors)
-    _save(resident, errors, inputs=RESIDENT_FIELDS, exclude=["id_number_hash"])
+    resident = _write(actor=actor, model=Resident, instance=resident, fields=fields, allowed=RESIDENT_FIELDS,
+                      checks=_resident_checks, exclude=["id_number_hash"],
+                      outside=_("This resident is outside your jurisdiction. 该居民不在您的管辖范围内。"))
     if care_groups is not None:
         resident.care_groups.set(care_groups)
     return resident
@@ -169,25 +176,15 @@ def _building_checks(actor, building: Building, errors: dict) -> None:
 
 @transaction.atomic
 def building_create(*, actor, **fields) -> Building:
-    _ensure_editor(actor)
-    building = Building()
-    _apply(building, fields, BUILDING_FIELDS)
-    errors: dict = {}
-    _building_checks(actor, building, errors)
-    _save(building, errors, inputs=BUILDING_FIELDS)
-    return building
+    return _write(actor=actor, model=Building, instance=None, fields=fields, allowed=BUILDING_FIELDS,
+                  checks=_building_checks, outside="")
 
 
 @transaction.atomic
 def building_update(*, actor, building: Building, **fields) -> Building:
-    _ensure_editor(actor)
-    building = Building.objects.select_for_update().get(pk=building.pk)
-    if not in_jurisdiction(actor, building.grid):
-        raise PermissionDeniedError(_("This building is outside your jurisdiction. 该楼栋不在您的管辖范围内。"))
-    _apply(building, fields, BUILDING_FIELDS)
-    errors: dict = {}
-    _building_checks(actor, building, errors)
-    _save(building, errors, inputs=BUILDING_FIELDS)
+    building = _write(actor=actor, model=Building, instance=building, fields=fields, allowed=BUILDING_FIELDS,
+                      checks=_building_checks,
+                      outside=_("This building is outside your jurisdiction. 该楼栋不在您的管辖范围内。"))
     HousingUnit.objects.filter(building=building).exclude(grid=building.grid).update(grid=building.grid)
     return building
 
@@ -207,26 +204,15 @@ def _housing_checks(actor, unit: HousingUnit, errors: dict) -> None:
 
 @transaction.atomic
 def housing_unit_create(*, actor, **fields) -> HousingUnit:
-    _ensure_editor(actor)
-    unit = HousingUnit()
-    _apply(unit, fields, HOUSING_FIELDS)
-    errors: dict = {}
-    _housing_checks(actor, unit, errors)
-    _save(unit, errors, inputs=HOUSING_FIELDS)
-    return unit
+    return _write(actor=actor, model=HousingUnit, instance=None, fields=fields, allowed=HOUSING_FIELDS,
+                  checks=_housing_checks, outside="")
 
 
 @transaction.atomic
 def housing_unit_update(*, actor, housing_unit: HousingUnit, **fields) -> HousingUnit:
-    _ensure_editor(actor)
-    unit = HousingUnit.objects.select_for_update().get(pk=housing_unit.pk)
-    if not in_jurisdiction(actor, unit.grid):
-        raise PermissionDeniedError(_("This housing unit is outside your jurisdiction. 该房屋不在您的管辖范围内。"))
-    _apply(unit, fields, HOUSING_FIELDS)
-    errors: dict = {}
-    _housing_checks(actor, unit, errors)
-    _save(unit, errors, inputs=HOUSING_FIELDS)
-    return unit
+    return _write(actor=actor, model=HousingUnit, instance=housing_unit, fields=fields, allowed=HOUSING_FIELDS,
+                  checks=_housing_checks,
+                  outside=_("This housing unit is outside your jurisdiction. 该房屋不在您的管辖范围内。"))
 
 
 # --- households -------------------------------------------------------------------------------------
@@ -250,26 +236,15 @@ def _household_checks(actor, household: Household, errors: dict) -> None:
 
 @transaction.atomic
 def household_create(*, actor, **fields) -> Household:
-    _ensure_editor(actor)
-    household = Household()
-    _apply(household, fields, HOUSEHOLD_FIELDS)
-    errors: dict = {}
-    _household_checks(actor, household, errors)
-    _save(household, errors, inputs=HOUSEHOLD_FIELDS)
-    return household
+    return _write(actor=actor, model=Household, instance=None, fields=fields, allowed=HOUSEHOLD_FIELDS,
+                  checks=_household_checks, outside="")
 
 
 @transaction.atomic
 def household_update(*, actor, household: Household, **fields) -> Household:
-    _ensure_editor(actor)
-    household = Household.objects.select_for_update().get(pk=household.pk)
-    if not in_jurisdiction(actor, household.grid):
-        raise PermissionDeniedError(_("This household is outside your jurisdiction. 该户不在您的管辖范围内。"))
-    _apply(household, fields, HOUSEHOLD_FIELDS)
-    errors: dict = {}
-    _household_checks(actor, household, errors)
-    _save(household, errors, inputs=HOUSEHOLD_FIELDS)
-    return household
+    return _write(actor=actor, model=Household, instance=household, fields=fields, allowed=HOUSEHOLD_FIELDS,
+                  checks=_household_checks,
+                  outside=_("This household is outside your jurisdiction. 该户不在您的管辖范围内。"))
 
 
 # --- organisations ----------------------------------------------------------------------------------
@@ -299,23 +274,12 @@ def _organisation_checks(actor, organisation: Organisation, errors: dict) -> Non
 
 @transaction.atomic
 def organisation_create(*, actor, **fields) -> Organisation:
-    _ensure_editor(actor)
-    organisation = Organisation()
-    _apply(organisation, fields, ORGANISATION_FIELDS)
-    errors: dict = {}
-    _organisation_checks(actor, organisation, errors)
-    _save(organisation, errors, inputs=ORGANISATION_FIELDS)
-    return organisation
+    return _write(actor=actor, model=Organisation, instance=None, fields=fields, allowed=ORGANISATION_FIELDS,
+                  checks=_organisation_checks, outside="")
 
 
 @transaction.atomic
 def organisation_update(*, actor, organisation: Organisation, **fields) -> Organisation:
-    _ensure_editor(actor)
-    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
-    if not in_jurisdiction(actor, organisation.grid):
-        raise PermissionDeniedError(_("This organisation is outside your jurisdiction. 该组织不在您的管辖范围内。"))
-    _apply(organisation, fields, ORGANISATION_FIELDS)
-    errors: dict = {}
-    _organisation_checks(actor, organisation, errors)
-    _save(organisation, errors, inputs=ORGANISATION_FIELDS)
-    return organisation
+    return _write(actor=actor, model=Organisation, instance=organisation, fields=fields,
+                  allowed=ORGANISATION_FIELDS, checks=_organisation_checks,
+                  outside=_("This organisation is outside your jurisdiction. 该组织不在您的管辖范围内。"))
