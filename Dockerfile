@@ -7,9 +7,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# gettext: translation tooling; fonts-wqy-zenhei: a CJK font for generated PDFs.
+# gettext: translation tooling; Pango and fonts-wqy-zenhei: certificate PDFs with Chinese text (WeasyPrint).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends gettext fonts-wqy-zenhei \
+    && apt-get install -y --no-install-recommends gettext fonts-wqy-zenhei libpango-1.0-0 libpangoft2-1.0-0 \
     && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system gongzhi \

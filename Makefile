@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1:8000
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test install install-test translations messages vendor lint check-deploy browser-deps
+.PHONY: run test install install-test translations messages vendor lint check-deploy browser-deps pdf-deps
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -27,10 +27,18 @@ install-test: $(VENV)/.installed-test
 translations: install
 	$(PY) manage.py compile_translations
 
-run: install translations
+run: install pdf-deps translations
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py run_platform $(HOST)
+
+# Pango and a CJK font for certificate PDFs (WeasyPrint); without them certificates cannot be printed.
+pdf-deps:
+	@if ldconfig -p 2>/dev/null | grep -q libpangoft2 && fc-list 2>/dev/null | grep -qiE "wqy|noto sans cjk"; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		(apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-wqy-zenhei >/dev/null 2>&1 || \
+		 (apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-wqy-zenhei)) ; \
+	else echo "Note: install Pango and fonts-wqy-zenhei (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-wqy-zenhei) to print certificates."; fi
 
 # Debian's chromium and a CJK font for the browser tests; skipped (tests then skip) where apt is not usable.
 browser-deps:
@@ -40,7 +48,7 @@ browser-deps:
 		 (apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-zenhei)) ; \
 	else echo "Note: Debian chromium not installed; browser tests will be skipped."; fi
 
-test: install-test browser-deps translations
+test: install-test pdf-deps browser-deps translations
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 messages: install-test

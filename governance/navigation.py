@@ -36,15 +36,32 @@ _NOTIFICATIONS = [NavItem(_("Responsibility list"), "grids:category_tree"),
 
 _CASE_ENTRY = [NavItem(_("Enter a case"), "intake:staff_entry"), NavItem(_("12345 import"), "intake:hotline_import")]
 
+# Work on cases; each entry appears once its page exists (see `_resolvable`).
+_CASES = [NavItem(_("My cases"), "grids:my_cases"), NavItem(_("Unit cases"), "grids:unit_cases")]
+_PERFORMANCE = [NavItem(_("Performance"), "grids:incident_metrics")]
+
+# The four lists, admission and certificates.
+_LISTS = [NavItem(_("Four lists"), "listings:catalogue")]
+_COMMUNITY_LISTS = [NavItem(_("Task ledger"), "admission:community_tasks"),
+                    NavItem(_("Certificate register"), "certificates:register"),
+                    NavItem(_("Burden figures"), "admission:burden")]
+_ADMISSION = [NavItem(_("Task admission"), "admission:application_list")]
+
 NAVIGATION = {
     Role.RESIDENT: [NavItem(_("My account"), "resident_home"), NavItem(_("Report a problem"), "intake:report"),
-                    NavItem(_("Track a report"), "intake:track")],
+                    NavItem(_("Track a report"), "intake:track"),
+                    NavItem(_("Ask for a certificate"), "certificates:request"),
+                    NavItem(_("Community lists"), "listings:public")],
     Role.GRID_WORKER: [NavItem(_("My grid"), "grids:my_grid"), NavItem(_("Patrol report"), "intake:patrol_report")]
+    + _CASES + _REGISTERS + _NOTIFICATIONS,
+    Role.COMMUNITY_STAFF: _CASES + _CASE_ENTRY + _COMMUNITY_LISTS + _LISTS + _PERFORMANCE + _REGISTERS
+    + _NOTIFICATIONS,
+    Role.STREET_STAFF: _CASES + _CASE_ENTRY + _PERFORMANCE + _LISTS + [NavItem(_("Burden figures"), "admission:burden")]
     + _REGISTERS + _NOTIFICATIONS,
-    Role.COMMUNITY_STAFF: _CASE_ENTRY + _REGISTERS + _NOTIFICATIONS,
-    Role.STREET_STAFF: _CASE_ENTRY + _REGISTERS + _NOTIFICATIONS,
-    Role.DISTRICT_OFFICIAL: _REGISTERS + _NOTIFICATIONS,
-    Role.DEPARTMENT_HANDLER: [NavItem(_("My department"), "department_home")] + _NOTIFICATIONS,
+    Role.DISTRICT_OFFICIAL: [NavItem(_("Cases"), "grids:unit_cases")] + _PERFORMANCE + _LISTS + _ADMISSION
+    + [NavItem(_("Burden figures"), "admission:burden")] + _REGISTERS + _NOTIFICATIONS,
+    Role.DEPARTMENT_HANDLER: [NavItem(_("My department"), "department_home")] + _CASES + _ADMISSION + _LISTS
+    + _NOTIFICATIONS,
     Role.SYSTEM_ADMIN: [NavItem(_("Accounts"), "accounts:list")],
     Role.SECURITY_ADMIN: [NavItem(_("Roles and grants"), "accounts:grants")],
     Role.AUDITOR: [NavItem(_("Audit log"), "audit:list")],

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "grids",
     "workforce",
     "listings",
+    "listings.admission",
+    "listings.certificates",
     "deliberation",
 ]
 

@@ -26,6 +26,9 @@ urlpatterns = [
     path("notifications/", include("governance.urls_notifications")),
     path("grids/", include("grids.urls")),
     path("workforce/", include("workforce.urls")),
+    path("lists/", include("listings.urls")),
+    path("admission/", include("listings.admission.urls")),
+    path("certificates/", include("listings.certificates.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI, self-hosted (drf-spectacular-sidecar) with its init script served as a file: CSP-clean.
