@@ -218,6 +218,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 50},
     },
+    "admission-review-deadlines-sweep": {
+        "task": "listings.admission.tasks.admission_review_sweep_task",
+        "schedule": 300.0,
+        "options": {"expires": 280},
+    },
 }
 
 REST_FRAMEWORK = {
@@ -329,5 +334,14 @@ GONGZHI_PHOTO_MAX_BYTES = env.int("GONGZHI_PHOTO_MAX_BYTES", default=8 * 1024 * 
 GONGZHI_HOTLINE_MAX_ROWS = env.int("GONGZHI_HOTLINE_MAX_ROWS", default=2000)
 GONGZHI_OPERATOR_NAME = env("GONGZHI_OPERATOR_NAME", default="")
 GONGZHI_OPERATOR_CONTACT = env("GONGZHI_OPERATOR_CONTACT", default="")
+
+# The four lists **[config]** (DOMAIN.md): a department applies at least this many working days before a task
+# starts; the review group decides within this many working days, reminded at GONGZHI_DEADLINE_WARNING_SHARE of it
+# and escalated when late. Issued certificates are valid this many days. The public address printed in QR codes
+# ("" = the address the request came in on).
+GONGZHI_ADMISSION_LEAD_WORKING_DAYS = env.int("GONGZHI_ADMISSION_LEAD_WORKING_DAYS", default=30)
+GONGZHI_ADMISSION_REVIEW_WORKING_DAYS = env.int("GONGZHI_ADMISSION_REVIEW_WORKING_DAYS", default=15)
+GONGZHI_CERTIFICATE_VALID_DAYS = env.int("GONGZHI_CERTIFICATE_VALID_DAYS", default=90)
+GONGZHI_PUBLIC_BASE_URL = env("GONGZHI_PUBLIC_BASE_URL", default="")
 if IS_PRODUCTION:
     RATELIMIT_IP_META_KEY = env("GONGZHI_RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")

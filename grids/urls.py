@@ -1,7 +1,9 @@
 from django.urls import path
 
+from grids.urls_cases import urlpatterns as case_urlpatterns
 from grids.urls_categories import urlpatterns as category_urlpatterns
 from grids.urls_imports import urlpatterns as import_urlpatterns
+from grids.urls_metrics import urlpatterns as metrics_urlpatterns
 from grids.views import regions, registers
 
 app_name = "grids"
@@ -43,3 +45,5 @@ urlpatterns = [
 
 urlpatterns += import_urlpatterns
 urlpatterns += category_urlpatterns
+urlpatterns += case_urlpatterns
+urlpatterns += metrics_urlpatterns

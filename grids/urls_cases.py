@@ -1,0 +1,3 @@
+"""Appended to grids/urls.py under the "grids" namespace."""
+
+urlpatterns: list = []
