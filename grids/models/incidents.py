@@ -151,6 +151,7 @@ class Incident(models.Model):
         indexes = [
             models.Index(fields=["status", "sign_for_by"], name="incident_sign_due"),
             models.Index(fields=["status", "handle_by"], name="incident_handle_due"),
+            models.Index(fields=["status", "verify_by"], name="incident_verify_due"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=IncidentStatus.values), name="incident_status_known"),
@@ -247,6 +248,9 @@ class WhistleSummons(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["whistle", "department"], name="summons_once_per_department")]
+        # The sweep looks only at summonses not yet reported in.
+        indexes = [models.Index(fields=["report_by"], condition=Q(reported_at__isnull=True),
+                                name="summons_report_in_due")]
 
     def __str__(self):
         return f"{self.whistle_id} {self.department_id}"
