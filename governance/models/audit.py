@@ -74,4 +74,6 @@ AUDIT_EXCLUDED_MODELS = {
     "django_celery_beat.crontabschedule", "contenttypes.contenttype", "auth.permission", "admin.logentry",
     # Logs and outboxes of their own: the case history, 督办 records and notification deliveries.
     "grids.incidentevent", "grids.supervision", "governance.notification", "governance.delivery",
+    # The list catalogue's own version history (the item change itself is audited).
+    "listings.listitemrevision",
 }

@@ -5,7 +5,13 @@ assisting government (依法协助政府), the negative list (严禁作为责任
 national list of certificates committees must not issue, and any further kind it adds (小微权力, 管理服务…).
 
 Items carry their own validity (`valid_from`/`valid_to`) and status, so "the lists in force on a date" is a query,
-and every change leaves an `ListItemRevision` row (a numbered snapshot with actor and time) beside the audit log."""
+and every change leaves an `ListItemRevision` row (a numbered snapshot with actor and time) beside the audit log.
+
+In force on a day: valid_from <= day (<= valid_to, when set), and either the item is active, or it was suspended or
+repealed with effect after its `valid_to` (its last day in force). So a repealed item still shows in the lists of
+the days it was in force, and a repeal decided today "with effect from next month" keeps it in force until then.
+A suspended or repealed item without `valid_to` never was in force (listings.services.catalogue always records the
+last day in force when an item that has been in force is suspended or repealed)."""
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -61,6 +67,14 @@ class ListItem(models.Model):
 
     Status = ListItemStatus
 
+    # Allowed status changes (listings.services.catalogue.list_item_set_status). A repealed item stays repealed:
+    # a list that takes a task back adds a new item, so the history of the old one stays readable.
+    TRANSITIONS = {
+        ListItemStatus.ACTIVE: {ListItemStatus.SUSPENDED, ListItemStatus.REPEALED},
+        ListItemStatus.SUSPENDED: {ListItemStatus.ACTIVE, ListItemStatus.REPEALED},
+        ListItemStatus.REPEALED: set(),
+    }
+
     kind = models.ForeignKey(ListKind, on_delete=models.PROTECT, related_name="items", verbose_name=_("list"))
     code = models.CharField(_("item number"), max_length=32)
     name = models.CharField(_("name"), max_length=200)
@@ -113,14 +127,21 @@ class ListItem(models.Model):
             raise ValidationError({"valid_to": _("The end date is before the start date. 结束日期早于开始日期。")})
 
     def in_force_on(self, day) -> bool:
-        return (self.status == ListItemStatus.ACTIVE and self.valid_from <= day
-                and (self.valid_to is None or day <= self.valid_to))
+        """Same rule as `in_force_q` (see the module docstring)."""
+        if self.valid_from > day:
+            return False
+        if self.valid_to is None:
+            return self.status == ListItemStatus.ACTIVE
+        return day <= self.valid_to
 
 
 def in_force_q(day, prefix: str = "") -> Q:
-    """Items in force on `day` (prefix e.g. "item__" when filtering a related model)."""
-    return (Q(**{f"{prefix}status": ListItemStatus.ACTIVE, f"{prefix}valid_from__lte": day})
-            & (Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": day})))
+    """Items in force on `day` (prefix e.g. "item__" when filtering a related model). See the module docstring:
+    active items by their dates; suspended or repealed ones up to their last day in force (`valid_to`)."""
+    started = Q(**{f"{prefix}valid_from__lte": day})
+    open_ended_active = Q(**{f"{prefix}valid_to__isnull": True, f"{prefix}status": ListItemStatus.ACTIVE})
+    until = Q(**{f"{prefix}valid_to__gte": day})
+    return started & (open_ended_active | until)
 
 
 class ListItemRevision(models.Model):
