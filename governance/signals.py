@@ -12,7 +12,7 @@ from governance.lib.request_context import actor_for, client_ip
 from governance.models import AUDIT_EXCLUDED_MODELS, AuditLog
 from governance.services.audit import audit_record
 
-AUDITED_APPS = {"governance", "grids", "workforce", "listings", "deliberation"}
+AUDITED_APPS = {"governance", "grids", "workforce", "listings", "admission", "certificates", "deliberation"}
 
 
 def _audited(sender) -> bool:

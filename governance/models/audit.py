@@ -76,4 +76,6 @@ AUDIT_EXCLUDED_MODELS = {
     "grids.incidentevent", "grids.supervision", "governance.notification", "governance.delivery",
     # The list catalogue's own version history (the item change itself is audited).
     "listings.listitemrevision",
+    # The certificate requests' own history, and the serial counter.
+    "certificates.certificaterequestevent", "certificates.certificateserialcounter",
 }

@@ -132,7 +132,7 @@ class DemoAccount:
 
 # Created in this order: the security administrator exists before the street account it grants a permission to.
 DEMO_ACCOUNTS = (
-    DemoAccount("demo_resident", Role.RESIDENT, "王秀兰"),
+    DemoAccount("demo_resident", Role.RESIDENT, "王秀兰", region_code=DEMO_GRID_CODE),
     DemoAccount("demo_grid", Role.GRID_WORKER, "", region_code=DEMO_GRID_CODE),
     DemoAccount("demo_community", Role.COMMUNITY_STAFF, "", region_code=DEMO_COMMUNITY_CODE),
     DemoAccount("demo_security", Role.SECURITY_ADMIN, "安全管理员"),
