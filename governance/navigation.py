@@ -58,7 +58,7 @@ NAVIGATION = {
     + _NOTIFICATIONS,
     Role.STREET_STAFF: _CASES + _CASE_ENTRY + _PERFORMANCE + _LISTS + [NavItem(_("Burden figures"), "admission:burden")]
     + _REGISTERS + _NOTIFICATIONS,
-    Role.DISTRICT_OFFICIAL: [NavItem(_("Cases"), "grids:unit_cases")] + _PERFORMANCE + _LISTS + _ADMISSION
+    Role.DISTRICT_OFFICIAL: _CASES + _PERFORMANCE + _LISTS + _ADMISSION
     + [NavItem(_("Burden figures"), "admission:burden")] + _REGISTERS + _NOTIFICATIONS,
     Role.DEPARTMENT_HANDLER: [NavItem(_("My department"), "department_home")] + _CASES + _ADMISSION + _LISTS
     + _NOTIFICATIONS,

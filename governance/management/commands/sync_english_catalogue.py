@@ -1,5 +1,7 @@
-"""Source strings are English, so the English catalogue is the identity: fill every empty entry with its msgid
-(plural forms too). Run by `make messages`; CI then checks that no catalogue has an empty entry."""
+"""Source strings are English, so the English catalogue is the identity: every entry is set to its msgid (plural
+forms too). Setting, not only filling, matters: makemessages' fuzzy matching would otherwise leave a neighbouring
+message's text in a new entry ("Case not found." showing "Household not found."). Run by `make messages`; CI then
+checks that no catalogue has an empty entry."""
 
 from pathlib import Path
 
@@ -9,7 +11,7 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Fill empty English translations with their (English) source string."
+    help = "Set every English translation to its (English) source string."
 
     def handle(self, *args, **options):
         for locale_dir in settings.LOCALE_PATHS:
@@ -17,18 +19,18 @@ class Command(BaseCommand):
             if not path.exists():
                 continue
             catalogue = polib.pofile(str(path))
-            filled = 0
+            changed = 0
             for entry in catalogue:
                 if entry.obsolete:
                     continue
+                before = (entry.msgstr, dict(entry.msgstr_plural), "fuzzy" in entry.flags)
                 if entry.msgid_plural:
-                    if not all(entry.msgstr_plural.values()):
-                        entry.msgstr_plural = {0: entry.msgid, 1: entry.msgid_plural}
-                        filled += 1
-                elif not entry.msgstr:
+                    entry.msgstr_plural = {0: entry.msgid, 1: entry.msgid_plural}
+                else:
                     entry.msgstr = entry.msgid
-                    filled += 1
                 if "fuzzy" in entry.flags:
                     entry.flags.remove("fuzzy")
+                entry.previous_msgid = None
+                changed += before != (entry.msgstr, dict(entry.msgstr_plural), False)
             catalogue.save()
-            self.stdout.write(f"{path}: filled {filled} entries")
+            self.stdout.write(f"{path}: set {changed} entries to their source string")
