@@ -14,9 +14,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from grids.forms import ServiceErrorsMixin
-from grids.forms_intake import ObjectChoiceField
+from grids.forms_intake import ObjectChoiceField, PhotosField
 from grids.models import Category, Channel, ContactLog, Incident, Region, RegionLevel, Urgency, WhistleSummons
 from grids.selectors import cases as selectors
+from grids.services.photos import MAX_PHOTOS, photo_max_bytes, photos_clean
 
 S = Incident.Status
 INDENT = "\u3000"
@@ -183,6 +184,15 @@ class ReturnForm(ActionForm):
 
 class AnswerForm(ActionForm):
     answer = _text(_("What was done (the answer the resident will read)"), max_length=4000, rows=5)
+    photos = PhotosField(label=_("Photos after handling (optional)"))
+
+    def setup(self) -> None:
+        self.fields["photos"].help_text = gettext(
+            "Up to %(n)d photos (JPEG, PNG or WebP), at most %(mb)s MB each. 最多%(n)d张，每张不超过%(mb)s MB。"
+        ) % {"n": MAX_PHOTOS, "mb": f"{photo_max_bytes() / 1024 / 1024:g}"}
+
+    def clean_photos(self):
+        return photos_clean(self.cleaned_data.get("photos") or [])
 
 
 class ContactForm(ActionForm):

@@ -50,9 +50,11 @@ from grids.models import (
     HandlingLevel,
     Incident,
     IncidentEvent,
+    IncidentPhoto,
     Region,
     RegionLevel,
 )
+from grids.services.photos import photos_attach, photos_discard
 from grids.services.routing import community_of, district_officials, street_of, unit_accounts, unit_key
 from grids.sla import Limits, WorkingCalendar, deadline_after, limits_for
 
@@ -423,17 +425,31 @@ def incident_contact(*, actor, incident_id, method, reached: bool = True, note: 
     return log
 
 
+def incident_answer(*, actor, incident_id, answer, photos=(), now=None) -> Incident:
+    """The lead unit's answer to the resident (办理结果), with optional photos after handling (already cleaned by
+    grids.services.photos.photos_clean); verification is due within GONGZHI_VERIFY_HOURS. A stored photo's file is
+    removed again when the transaction fails."""
+    stored: list = []
+    try:
+        return _answer(actor=actor, incident_id=incident_id, answer=answer, photos=photos, now=now, stored=stored)
+    except Exception:
+        photos_discard(stored)
+        raise
+
+
 @transaction.atomic
-def incident_answer(*, actor, incident_id, answer, now=None) -> Incident:
-    """The lead unit's answer to the resident (办理结果); verification is due within GONGZHI_VERIFY_HOURS."""
+def _answer(*, actor, incident_id, answer, photos, now, stored) -> Incident:
     now = now or timezone.now()
     incident = _lock(incident_id)
     check(actor, "answer", incident)
     answer = _required_text(answer, field="answer", max_length=4000,
                             message=_("Write the result for the resident. 请填写办理结果。"))
-    return _transition(incident, to=S.ANSWERED, actor=actor, updates={
+    incident = _transition(incident, to=S.ANSWERED, actor=actor, updates={
         "answer": answer, "answered_at": now,
         "verify_by": now + datetime.timedelta(hours=settings.GONGZHI_VERIFY_HOURS)})
+    photos_attach(incident=incident, photos=photos or [], kind=IncidentPhoto.Kind.AFTER, uploaded_by=actor,
+                  stored=stored)
+    return incident
 
 
 # --- verify, close, rate, reopen --------------------------------------------------------------------------------

@@ -201,8 +201,8 @@ ACTIONS = {
 }
 
 
-def _form(name: str, request, incident, data=None):
-    return ACTIONS[name].form(data, prefix=name, user=request.user, incident=incident)
+def _form(name: str, request, incident, data=None, files=None):
+    return ACTIONS[name].form(data, files, prefix=name, user=request.user, incident=incident)
 
 
 def _typed_text(form) -> list[tuple[str, str]]:
@@ -223,7 +223,7 @@ def incident_action(request, pk, action):
         raise Http404
     incident = access_incident(user=request.user, incident_id=pk)
     spec = ACTIONS[action]
-    form = _form(action, request, incident, data=request.POST)
+    form = _form(action, request, incident, data=request.POST, files=request.FILES)
     error, status = "", 400
     if form.is_valid():
         try:
