@@ -60,7 +60,8 @@ NAVIGATION = {
     + _REGISTERS + _NOTIFICATIONS,
     Role.DISTRICT_OFFICIAL: _CASES + _PERFORMANCE + _LISTS + _ADMISSION
     + [NavItem(_("Burden figures"), "admission:burden")] + _REGISTERS + _NOTIFICATIONS,
-    Role.DEPARTMENT_HANDLER: [NavItem(_("My department"), "department_home")] + _CASES + _ADMISSION + _LISTS
+    Role.DEPARTMENT_HANDLER: [NavItem(_("My department"), "department_home")] + _CASES + _PERFORMANCE + _ADMISSION
+    + _LISTS
     + _NOTIFICATIONS,
     Role.SYSTEM_ADMIN: [NavItem(_("Accounts"), "accounts:list")],
     Role.SECURITY_ADMIN: [NavItem(_("Roles and grants"), "accounts:grants")],

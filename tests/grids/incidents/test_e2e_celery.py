@@ -14,7 +14,10 @@ from running the drills against the same broker at once.
       dispatched exactly once (by the restarted worker, or by the sweep's dispatch rescue);
   (d) Redis flushed (queued sweep and e-mail messages lost) with an overdue case: the sweep run by the worker
       still escalates it exactly once, and the lost e-mail is resent by the resend sweep;
-  (e) beat (django-celery-beat's DatabaseScheduler) firing the sweep every second escalates a case exactly once.
+  (e) beat (django-celery-beat's DatabaseScheduler) firing the sweep every second escalates a case exactly once;
+  (f) the whole loop: a resident reports through the public web form, the worker dispatches it within seconds, the
+      grid worker signs for, calls the resident and answers, community staff verify (closure), the resident rates it
+      on the tracking page, and the metrics (service and dashboard) show it, hand-computed.
 """
 
 import datetime as dt
@@ -323,3 +326,90 @@ def test_beat_fires_the_sweep_and_escalates_once(world, broker, worker, tmp_path
     assert list(Supervision.objects.filter(incident=overdue).order_by("id").values_list("step", "level")) == [
         ("overdue", ""), ("escalated", "district")]
     assert "Sending due task e2e: deadline sweep every second" in beat.log()
+
+
+@pytest.fixture
+def loop_world(transactional_db):
+    """make_world(): a grid-level category leaf, an on-duty grid worker on world.grid, community staff."""
+    from tests.grids.incidents.factories import make_world
+
+    return make_world()
+
+
+def test_web_form_to_rating_and_the_metrics_reflect_it(loop_world, broker, worker, client, client_for, settings):
+    from grids.metrics import unit_metrics
+    from grids.services.incidents import (
+        incident_answer,
+        incident_contact,
+        incident_sign_for,
+        incident_start,
+        incident_verify,
+    )
+    from tests.grids.intake.helpers import solve
+
+    w = loop_world
+    settings.GONGZHI_INTAKE_CHALLENGE = True       # answered by reading the question, like a person
+
+    # 1. A resident (no account) reports through the public web form.
+    form = client.get("/report/").content.decode()
+    token, answer = solve(form)
+    posted_at = time.monotonic()
+    response = client.post("/report/", {
+        "request_type": "help", "category": str(w.cats.grid.pk), "title": "3号楼楼道堆放杂物",
+        "description": "三单元楼道堆满纸箱，影响通行。", "grid": str(w.grid.pk), "building": "", "address": "幸福路3号",
+        "latitude": "", "longitude": "", "reporter_phone": "13812345678", "reporter_name": "王秀英",
+        "category_q": "", "challenge_token": token, "challenge_answer": answer})
+    assert response.status_code == 302 and response["Location"] == "/report/done/", response.content.decode()[:2000]
+    done = client.get("/report/done/").content.decode()
+    code = re.search(r'id="tracking-code"[^>]*>\s*([^<\s]+)\s*<', done).group(1)
+    incident = Incident.objects.get(tracking_code=code)
+    assert incident.channel == Incident.Channel.WEB and incident.status == Incident.Status.REGISTERED
+
+    # 2. The worker (not this process) dispatches it within seconds, to the grid's worker on duty.
+    wait_until(lambda: _dispatched(incident), timeout=20, what="the worker to dispatch the web report")
+    print(f"web report dispatched by the worker {time.monotonic() - posted_at:.2f} s after the POST")
+    _dispatched_once(incident)
+    lead = Assignment.objects.get(incident=incident, role=Assignment.Role.LEAD)
+    assert lead.assignee_id == w.grid_worker.pk
+
+    # 3. The handler signs for, calls the resident, works on it and answers.
+    incident_sign_for(actor=w.grid_worker, incident_id=incident.pk)
+    incident_contact(actor=w.grid_worker, incident_id=incident.pk, method="phone", note="已电话联系，约定今天清理")
+    incident_start(actor=w.grid_worker, incident_id=incident.pk)
+    incident_answer(actor=w.grid_worker, incident_id=incident.pk, answer="已清理楼道纸箱，通道恢复畅通。")
+
+    # 4. Community staff verify on site: verified and closed.
+    incident_verify(actor=w.community_staff, incident_id=incident.pk, passed=True, note="现场核查已清理")
+    incident.refresh_from_db()
+    assert incident.status == Incident.Status.CLOSED
+
+    # 5. The resident rates it on the public tracking page (last 4 digits of the call-back phone).
+    rated = client.post(f"/track/{code}/", {"action": "rate", "rate-resolution": "partly",
+                                             "rate-satisfaction": "basically", "rate-comment": "基本满意",
+                                             "rate-phone_tail": "5678"})
+    assert rated.status_code == 302, rated.content.decode()[:2000]
+    incident.refresh_from_db()
+    assert incident.status == Incident.Status.RATED
+    assert (incident.resolution, incident.satisfaction) == ("partly", "basically")
+    statuses = list(IncidentEvent.objects.filter(incident=incident, kind="transition")
+                    .order_by("created_at", "id").values_list("to_status", flat=True))
+    assert statuses == ["reported", "registered", "dispatched", "signed", "in_hand", "answered", "verified",
+                        "closed", "rated"]
+
+    # 6. The metrics reflect it. By hand, for the grid and its community (this case only):
+    #    响应率 1/1 (signed for on time and called back) = 100 %; 解决率 ½/1 = 50 % (partly resolved counts ½);
+    #    满意率 1/1 = 100 % (基本满意 counts as satisfied); composite 100 × (0.30 × 1 + 0.35 × 0.5 + 0.35 × 1) = 82.5;
+    #    结案率 1/1, 按期结案率 1/1, 返工率 0/1, 延期率 0/1.
+    day = timezone.localtime(incident.registered_at).date()
+    for kind, unit in (("grid", w.grid), ("community", w.community)):
+        m = unit_metrics(unit_kind=kind, unit_id=unit.pk, start=day, end=day + dt.timedelta(days=1))
+        assert (m.registered, m.dispatched, m.response_due, m.responded, m.response_pending) == (1, 1, 1, 1, 0), kind
+        assert m.response_rate == 1.0 and m.resolution_rate == 0.5 and m.satisfaction_rate == 1.0, kind
+        assert m.composite_score == pytest.approx(82.5), kind
+        assert (m.closure_rate, m.on_time_closure_rate, m.rework_rate, m.extension_rate) == (1.0, 1.0, 0.0, 0.0)
+        assert 0 < m.avg_sign_for_hours < 1 and 0 < m.avg_close_hours < 1
+    page = client_for(w.community_staff).get("/grids/metrics/", {"kind": "grid", "start": day.isoformat(),
+                                                                 "end": day.isoformat()}).content.decode()
+    row = page[page.index(f">{w.grid.name}</a>"):]
+    row = row[:row.index("</tr>")]
+    assert "100.0%" in row and "50.0%" in row and "82.5" in row

@@ -26,92 +26,16 @@ Community 0 (c1–c8):
 """
 
 import datetime
-import itertools
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from governance.models import Department
 from grids.metrics import CaseRow, compute_metrics, metrics_table, unit_metrics, weights_for
-from grids.models import Assignment, Category, Incident, Region
+from grids.models import Incident, Region
+from tests.grids.metrics.helpers import END, NOW, START, T0, D, H, case
 
 pytestmark = pytest.mark.django_db
-
-TZ = ZoneInfo("Asia/Shanghai")
-T0 = datetime.datetime(2026, 3, 1, 9, 0, tzinfo=TZ)
-NOW = T0 + datetime.timedelta(days=30)
-START, END = datetime.date(2026, 3, 1), datetime.date(2026, 4, 1)
-H = datetime.timedelta(hours=1)
-D = datetime.timedelta(days=1)
-_codes = itertools.count(1)
-
-
-def case(grid, category, status, *, registered=T0, dispatched=True, sign_for_by=None, handle_by=None, signed=None,
-         phone="", anonymous=False, contact=None, answered=None, closed=None, rework=0, extension=0, resolution="",
-         satisfaction="", lead=(), co=()):
-    incident = Incident.objects.create(
-        tracking_code=f"T{next(_codes):08d}", channel="web", request_type="complaint", category=category,
-        title="测试", description="测试", grid=grid, status=status, reporter_phone=phone, anonymous=anonymous,
-        registered_at=registered,
-        dispatched_at=T0 + H if dispatched else None,
-        sign_for_by=(sign_for_by or T0 + 25 * H) if dispatched else None,
-        handle_by=(handle_by or T0 + 7 * D) if dispatched else None,
-        signed_at=T0 + signed if signed is not None else None,
-        first_contact_at=T0 + contact if contact is not None else None,
-        answered_at=T0 + answered if answered is not None else None,
-        closed_at=T0 + closed if closed is not None else None,
-        rework_count=rework, extension_count=extension, resolution=resolution, satisfaction=satisfaction)
-    for department, state in lead:
-        Assignment.objects.create(incident=incident, role="lead", level="department", department=department,
-                                  state=state)
-    for department in co:
-        Assignment.objects.create(incident=incident, role="co", level="department", department=department,
-                                  state="signed")
-    return incident
-
-
-@pytest.fixture
-def category(db):
-    top = Category.objects.add_root(instance=Category(tree="event", code="01", name="市容环境"))
-    mid = Category.objects.add_child(top, instance=Category(tree="event", code="0101", name="环境卫生"))
-    return Category.objects.add_child(mid, instance=Category(tree="event", code="010101", name="暴露垃圾",
-                                                             handling_level="community"))
-
-
-@pytest.fixture
-def micro_grid(tree):
-    return Region.objects.add_child(tree.grids[0], create_kwargs=dict(level="micro_grid", name="1号楼微网格",
-                                                                      code=f"{tree.grids[0].code}001"))
-
-
-@pytest.fixture
-def departments(tree):
-    return [Department.objects.create(code=f"D{n}", name=f"部门{n}", district=tree.district) for n in range(2)]
-
-
-@pytest.fixture
-def cohort(tree, category, micro_grid, departments):
-    d1, d2 = departments
-    g0, g1 = tree.grids[0], tree.grids[1]
-    return {
-        "c1": case(g0, category, "rated", signed=2 * H, phone="13800000001", contact=3 * H, answered=2 * D,
-                   closed=3 * D, resolution="resolved", satisfaction="satisfied",
-                   lead=[(d1, "done"), (d1, "pending")]),  # reopened and sent to d1 again: still one case for d1
-        "c2": case(g0, category, "rated", signed=30 * H, answered=7 * D, closed=8 * D, rework=1, resolution="partly",
-                   satisfaction="basically", lead=[(d1, "signed")]),
-        "c3": case(g0, category, "in_hand", signed=5 * H, phone="13800000003", answered=1 * D, rework=1, extension=1,
-                   lead=[(d1, "returned"), (d2, "pending")]),  # d1 returned it (退单): d2's case only
-        "c4": case(g0, category, "closed", signed=3 * H, phone="13800000004", anonymous=True, answered=4 * D,
-                   closed=5 * D, resolution="unresolved", satisfaction="dissatisfied", lead=[(d2, "done")], co=[d1]),
-        "c5": case(g1, category, "dispatched", sign_for_by=NOW + 23 * H, handle_by=NOW + 7 * D),
-        "c6": case(g1, category, "signed", signed=11 * H, phone="13800000006"),
-        "c7": case(micro_grid, category, "registered", dispatched=False),
-        "c8": case(g1, category, "dispatched"),
-        "out": case(g0, category, "rated", registered=T0 - D, signed=2 * H, answered=D, closed=2 * D,
-                    resolution="resolved", satisfaction="satisfied", lead=[(d1, "done")]),
-        "c10": case(tree.grids[2], category, "registered", dispatched=False, lead=[(d1, "withdrawn")]),
-    }
 
 
 def metrics(kind, unit, now=NOW, start=START, end=END):
@@ -256,3 +180,28 @@ def test_the_pure_core_and_the_weights_table():
     for bad in ({"default": (0.5, 0.5)}, {"default": ("a", "b", "c")}, {"default": (1.2, -0.1, -0.1)}):
         with pytest.raises(ImproperlyConfigured):
             weights_for("street", bad)
+
+
+def test_the_database_tallies_match_the_pure_definition(tree, cohort, departments):
+    """unit_metrics aggregates in SQL; compute_metrics over the same cases' rows is the reference."""
+    from grids.metrics import CaseRow
+
+    fields = [name for name in CaseRow.__dataclass_fields__ if name != "callback_expected"]
+
+    def rows(queryset):
+        return [CaseRow(callback_expected=bool(i.reporter_phone) and not i.anonymous,
+                        **{name: getattr(i, name) for name in fields}) for i in queryset]
+
+    in_march = Incident.objects.filter(registered_at__gte=T0, registered_at__lt=T0 + 31 * D)
+    weights = (0.30, 0.35, 0.35)
+    for kind, unit, cases in (
+        ("community", tree.communities[0], in_march.filter(grid__path__startswith=tree.communities[0].path)),
+        ("grid", tree.grids[1], in_march.filter(grid=tree.grids[1])),
+        ("street", tree.streets[0], in_march.filter(grid__path__startswith=tree.streets[0].path)),
+        ("department", departments[0], in_march.filter(pk__in=[cohort["c1"].pk, cohort["c2"].pk])),
+    ):
+        for now in (NOW, NOW + 2 * D, T0 + 2 * H):
+            expected = compute_metrics(rows(cases), now=now, weights=weights, unit_kind=kind)
+            got = metrics(kind, unit, now=now)
+            for name, value in vars(expected).items():
+                assert getattr(got, name) == pytest.approx(value), (kind, now, name)

@@ -3,9 +3,8 @@
 1. `SpecClient`: a minimal GeoReport v2 client written only from the spec's text (plain urllib, both formats):
    discovery -> services -> definition -> POST -> GET one -> GET list -> token, and the error format.
    It always runs.
-2. `georeport` (PyPI, Apache-2.0, the only maintained Python GeoReport client): read-only, so it checks the
-   service list, a definition and requests. It is not a pinned test dependency (it would add requests, urllib3,
-   idna, charset-normalizer, certifi and xmltodict); the test runs when it is installed and is skipped otherwise.
+2. `georeport` (PyPI, Apache-2.0): read-only, so it checks the service list, a definition and requests. It is
+   pinned in requirements-test.txt, with civicbot, which also POSTs (see test_client_library.py).
 """
 
 import json
@@ -144,7 +143,7 @@ def test_a_spec_only_client_reads_the_error_format(live_server, world, fmt):
 
 
 def test_the_georeport_library_reads_our_server(live_server, world):
-    georeport = pytest.importorskip("georeport", reason="georeport (PyPI) not installed; see the module docstring")
+    import georeport
     incident = make_incident(world, category=world.manhole, grid=world.grids[1])
 
     for fmt in FORMATS:
