@@ -61,7 +61,7 @@ NAVIGATION = {
     Role.DISTRICT_OFFICIAL: _CASES + _PERFORMANCE + _LISTS + _ADMISSION
     + [NavItem(_("Burden figures"), "admission:burden")] + _REGISTERS + _NOTIFICATIONS,
     Role.DEPARTMENT_HANDLER: [NavItem(_("My department"), "department_home")] + _CASES + _PERFORMANCE + _ADMISSION
-    + _LISTS
+    + [NavItem(_("Tasks sent"), "admission:community_tasks")] + _LISTS
     + _NOTIFICATIONS,
     Role.SYSTEM_ADMIN: [NavItem(_("Accounts"), "accounts:list")],
     Role.SECURITY_ADMIN: [NavItem(_("Roles and grants"), "accounts:grants")],

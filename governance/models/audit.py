@@ -78,4 +78,6 @@ AUDIT_EXCLUDED_MODELS = {
     "listings.listitemrevision",
     # The certificate requests' own history, and the serial counter.
     "certificates.certificaterequestevent", "certificates.certificateserialcounter",
+    # Admission's own histories (the application and task changes themselves are audited).
+    "admission.admissionevent", "admission.senttaskevent",
 }

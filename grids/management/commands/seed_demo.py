@@ -7,11 +7,15 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from grids.services.demo import demo_seed
+from grids.services.demo_cases import seed_demo_cases
+from listings.admission.services.demo import seed_demo_admission
+from listings.certificates.services.demo import seed_demo_certificates
+from listings.services.demo import seed_demo_lists
 
 
 class Command(BaseCommand):
-    help = ("Load the demo district 示范区: region tree, registers, departments, community workers and one demo "
-            "account per role. Safe to run again: existing rows are found by their natural keys and left alone.")
+    help = ("Load the demo district 示范区: region tree, registers, departments, community workers, one demo "
+            "account per role, demo cases, the four lists, admission applications and certificate requests. Safe to run again: existing rows are found by their natural keys and left alone.")
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -26,5 +30,10 @@ class Command(BaseCommand):
                 "Use --allow-production for a demonstration server only. 生产环境不加载演示数据。")
         started = time.monotonic()
         demo_seed(stdout=self.stdout)
+        # Then the rows each feature shows in the demo, made through its own services.
+        seed_demo_cases(stdout=self.stdout)
+        seed_demo_lists(stdout=self.stdout)
+        seed_demo_admission(stdout=self.stdout)
+        seed_demo_certificates(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f} s."))
         call_command("demo_accounts", stdout=self.stdout)
