@@ -15,7 +15,8 @@ from listings.services.demo import seed_demo_lists
 
 class Command(BaseCommand):
     help = ("Load the demo district 示范区: region tree, registers, departments, community workers, one demo "
-            "account per role, demo cases, the four lists, admission applications and certificate requests. Safe to run again: existing rows are found by their natural keys and left alone.")
+            "account per role, demo cases, the four lists, admission applications and certificate requests. "
+            "Safe to run again: existing rows are found by their natural keys and left alone.")
 
     def add_arguments(self, parser):
         parser.add_argument(
