@@ -22,7 +22,8 @@ def test_sync_replaces_a_fuzzy_guess(tmp_path, settings):
     locale = tmp_path / "en" / "LC_MESSAGES"
     locale.mkdir(parents=True)
     catalogue = polib.POFile()
-    catalogue.append(polib.POEntry(msgid="Case not found.", msgstr="Household not found.", flags=["fuzzy"]))
+    catalogue.append(polib.POEntry(msgid="Case not found.", msgstr="Household not found.", flags=["fuzzy"],
+                                   previous_msgctxt="public case status", previous_msgid="Household not found."))
     catalogue.append(polib.POEntry(msgid="%(n)s case", msgid_plural="%(n)s cases",
                                    msgstr_plural={0: "%(n)s household", 1: ""}))
     catalogue.save(str(locale / "django.po"))
@@ -34,3 +35,5 @@ def test_sync_replaces_a_fuzzy_guess(tmp_path, settings):
     single, plural = entries[0], entries[1]
     assert (single.msgstr, single.flags) == ("Case not found.", [])
     assert plural.msgstr_plural == {0: "%(n)s case", 1: "%(n)s cases"}
+    # No "#|" previous-message lines are left: a lone `#| msgctxt` makes msgmerge fail.
+    assert "#|" not in (locale / "django.po").read_text()

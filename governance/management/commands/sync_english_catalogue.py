@@ -30,7 +30,7 @@ class Command(BaseCommand):
                     entry.msgstr = entry.msgid
                 if "fuzzy" in entry.flags:
                     entry.flags.remove("fuzzy")
-                entry.previous_msgid = None
+                entry.previous_msgid = entry.previous_msgctxt = entry.previous_msgid_plural = None
                 changed += before != (entry.msgstr, dict(entry.msgstr_plural), False)
             catalogue.save()
             self.stdout.write(f"{path}: set {changed} entries to their source string")
