@@ -16,10 +16,8 @@ Photos are served through `incident_photo`, scoped like the case (media files ar
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms import Textarea
@@ -29,7 +27,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from governance.lib.exceptions import (
@@ -39,6 +36,7 @@ from governance.lib.exceptions import (
     PermissionDeniedError,
 )
 from governance.lib.pii import mask_name, mask_phone
+from governance.lib.views import staff_page
 from governance.models import AuditLog
 from governance.services.audit import audit_record
 from grids import forms_cases as f
@@ -53,21 +51,8 @@ S = IncidentStatus
 
 
 # --- access ------------------------------------------------------------------------------------------------------
-def case_page(view):
-    """Logged in, with a case scope; NotFoundOrForbidden → 404. Pages carry personal data: never cached."""
-
-    @login_required
-    @never_cache
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not selectors.can_work_cases(request.user):
-            raise Http404
-        try:
-            return view(request, *args, **kwargs)
-        except NotFoundOrForbidden:
-            raise Http404 from None
-
-    return wrapped
+# Logged in, with a case scope (governance.lib.views.staff_page).
+case_page = staff_page(selectors.can_work_cases)
 
 
 # --- the queues --------------------------------------------------------------------------------------------------

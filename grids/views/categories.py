@@ -4,10 +4,8 @@ Access: anonymous → login; an account that is not on the staff (resident, the 
 staff read everything; only district officials change anything (others → 403). Bad input → the form again with
 the messages and what was typed, status 400."""
 
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +15,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from governance.lib.exceptions import InvalidInput, NotFoundOrForbidden, PermissionDeniedError
+from governance.lib.exceptions import InvalidInput
+from governance.lib.views import staff_page
 from grids.forms_categories import CategoryForm, CategoryImportForm
 from grids.imports.workbook import XLSX_CONTENT_TYPE
 from grids.models import CategoryTree, HandlingLevel
@@ -36,20 +35,7 @@ from grids.views.common import service_form_page
 MAX_SEARCH_RESULTS = 50
 
 
-def category_page(view):
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not can_read_categories(request.user):
-            raise Http404
-        try:
-            return view(request, *args, **kwargs)
-        except NotFoundOrForbidden:
-            raise Http404 from None
-        except PermissionDeniedError as exc:
-            raise PermissionDenied(exc.message) from None
-
-    return wrapped
+category_page = staff_page(can_read_categories)
 
 
 def _require_editor(user) -> None:

@@ -7,42 +7,21 @@ Access rules, the same on every page:
 - in the jurisdiction but the role may not make this change → 403 (services raise PermissionDeniedError).
 """
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 
-from governance.lib.exceptions import NotFoundOrForbidden, PermissionDeniedError
+from governance.lib.views import staff_page
 from grids.permissions import can_read_registers
 
 PAGE_SIZE = 25
 INDENT = "\u3000"  # ideographic space
 
 
-def register_page(view):
-    """Logged in with a register jurisdiction; maps the service/selector errors to 404 and 403. Pages carry
-    personal data, so browsers and proxies must not keep them (never_cache)."""
-
-    @login_required
-    @never_cache
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not can_read_registers(request.user):
-            raise Http404
-        try:
-            return view(request, *args, **kwargs)
-        except NotFoundOrForbidden:
-            raise Http404 from None
-        except PermissionDeniedError as exc:
-            raise PermissionDenied(exc.message) from None
-
-    return wrapped
+# Logged in with a register jurisdiction (governance.lib.views.staff_page: 404 outside, 403 for a refused act).
+register_page = staff_page(can_read_registers)
 
 
 def require(predicate, user) -> None:

@@ -8,21 +8,18 @@ status 400. Sorting and paging are in the query string, so every view can be boo
 JavaScript."""
 
 import datetime
-from functools import wraps
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from governance.lib.exceptions import NotFoundOrForbidden
+from governance.lib.views import staff_page
 from governance.selectors.jurisdiction import jurisdiction_paths
 from grids.forms_metrics import MetricsForm, period_presets
 from grids.imports.workbook import XLSX_CONTENT_TYPE
@@ -49,19 +46,7 @@ from grids.metrics import (
 PAGE_SIZE = 50
 
 
-def metrics_page(view):
-    @login_required
-    @never_cache
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not metric_kinds_for(request.user):
-            raise Http404
-        try:
-            return view(request, *args, **kwargs)
-        except NotFoundOrForbidden:
-            raise Http404 from None
-
-    return wrapped
+metrics_page = staff_page(lambda user: bool(metric_kinds_for(user)))
 
 
 def _form(request) -> MetricsForm:

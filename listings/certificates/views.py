@@ -9,12 +9,10 @@ Access, the same on every page: anonymous → login (except verification); an ac
 request that is not yours or outside your jurisdiction → 404; in the jurisdiction but not allowed to act → 403.
 Pages that show personal data are never cached."""
 
-from functools import wraps
 from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -30,6 +28,7 @@ from django_ratelimit.decorators import ratelimit
 
 from governance.lib.exceptions import ApplicationError, InvalidInput, NotFoundOrForbidden, PermissionDeniedError
 from governance.lib.pii import mask_id_number, mask_name, mask_phone
+from governance.lib.views import staff_page as _page  # logged in and allowed(user), else 404; errors → 404/403
 from grids.views.common import pii_rows
 from listings.certificates.forms import (
     IssueForm,
@@ -62,28 +61,6 @@ PAGE_SIZE = 25
 SECRETS = ("applicant_id_number", "applicant_phone")
 MASKS = {"applicant_id_number": mask_id_number, "applicant_phone": mask_phone}
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _page(allowed):
-    """Logged in and `allowed(user)`, else 404; service and selector errors mapped to 404 / 403."""
-
-    def decorator(view):
-        @login_required
-        @never_cache
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not allowed(request.user):
-                raise Http404
-            try:
-                return view(request, *args, **kwargs)
-            except NotFoundOrForbidden:
-                raise Http404 from None
-            except PermissionDeniedError as exc:
-                raise PermissionDenied(exc.message) from None
-
-        return wrapped
-
-    return decorator
 
 
 def _any_reader(user) -> bool:

@@ -5,23 +5,21 @@ Access: anonymous → login; an account without a district (resident, the three 
 their own district's lists; an item or list of another district → 404 (scoped selectors); in their district but
 not a district official bound to it → 403 for any change (and the services check again)."""
 
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from governance.lib.exceptions import InvalidInput, InvalidTransition, NotFoundOrForbidden, PermissionDeniedError
+from governance.lib.exceptions import InvalidInput, InvalidTransition
+from governance.lib.views import staff_page
 from grids.imports.workbook import XLSX_CONTENT_TYPE
 from listings.forms import CatalogueFilterForm, ExportForm, ItemImportForm, ItemStatusForm, ListItemForm, ListKindForm
 from listings.imports import ITEM_COLUMNS, MAX_ROWS
@@ -49,24 +47,8 @@ from listings.services.excel import list_items_export, list_items_import, list_i
 PAGE_SIZE = 25
 
 
-def catalogue_page(view):
-    """Logged in with a district; maps the selector/service errors to 404 and 403. The pages name staff (the
-    history), so browsers and proxies must not keep them (never_cache)."""
-
-    @login_required
-    @never_cache
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not can_read_catalogue(request.user):
-            raise Http404
-        try:
-            return view(request, *args, **kwargs)
-        except NotFoundOrForbidden:
-            raise Http404 from None
-        except PermissionDeniedError as exc:
-            raise PermissionDenied(exc.message) from None
-
-    return wrapped
+# Logged in with a district (governance.lib.views.staff_page).
+catalogue_page = staff_page(can_read_catalogue)
 
 
 def _require_editor(user) -> None:

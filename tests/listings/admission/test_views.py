@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from governance.models import AuditLog, Notification, Role
 from listings.admission.models import Application, ExtraDemand, SentTask
@@ -111,9 +111,8 @@ def test_saving_a_draft(world, client_for):
 
 
 def test_missing_funding_is_answered_with_the_form_and_nothing_saved(world, client_for):
-    with translation.override("en"):
-        response = client_for(world.handler).post(reverse("admission:application_create"), form_data(
-            world, funding_per_community_yuan="", title="社区空巢老人走访登记"))
+    response = client_for(world.handler).post(reverse("admission:application_create"), form_data(
+        world, funding_per_community_yuan="", title="社区空巢老人走访登记"), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     body = response.content.decode()
     assert "purchase-of-service arrangement" in body and 'value="社区空巢老人走访登记"' in body
