@@ -7,11 +7,13 @@ injection, and ID, phone and code columns are text cells ("@") so Excel keeps ev
 """
 
 import io
+import os
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
@@ -19,6 +21,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from governance.lib.exceptions import InvalidInput
 from grids.imports import columns as c
 from grids.imports.cells import FORMULA_PREFIXES, is_blank
 
@@ -50,6 +53,21 @@ def unreadable_message() -> str:
 def too_large_message(max_bytes: int) -> str:
     return _("The file is larger than %(mb)s MB; split it into smaller files. 文件超过%(mb)s MB，请拆分后上传。") % {
         "mb": f"{max_bytes / 1024 / 1024:g}"}
+
+
+def read_upload(file) -> bytes:
+    """The bytes of an uploaded .xlsx (or bytes as they are), refused with a clear message when it is larger than
+    GONGZHI_IMPORT_MAX_BYTES or not named .xlsx (its content is checked by read_workbook)."""
+    max_bytes = settings.GONGZHI_IMPORT_MAX_BYTES
+    if isinstance(file, bytes | bytearray):
+        return bytes(file)
+    name = os.path.basename(getattr(file, "name", "") or "")
+    size = getattr(file, "size", None)
+    if size is not None and size > max_bytes:
+        raise InvalidInput(too_large_message(max_bytes))
+    if name and not name.lower().endswith(".xlsx"):
+        raise InvalidInput(unreadable_message())
+    return file.read(max_bytes + 1)
 
 
 # --- reading ------------------------------------------------------------------------------------------

@@ -21,7 +21,6 @@ Rules
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 
@@ -39,7 +38,7 @@ from grids.data.categories import STREET as DATA_STREET
 from grids.data.categories import TREES, Leaf, walk
 from grids.imports import columns as c
 from grids.imports.cells import CellError, parse_cell
-from grids.imports.workbook import WorkbookError, export_workbook, read_workbook, too_large_message, unreadable_message
+from grids.imports.workbook import WorkbookError, export_workbook, read_upload, read_workbook
 from grids.models import Category, CategoryTree, HandlingLevel, Region, RegionLevel
 
 REPORTABLE_DEPTH = 3  # 大类 / 小类 / 细类: cases are reported on 细类 (and deeper) only
@@ -572,19 +571,6 @@ class _ImportRun:
         return errors
 
 
-def _read_upload(file) -> bytes:
-    max_bytes = settings.GONGZHI_IMPORT_MAX_BYTES
-    if isinstance(file, bytes | bytearray):
-        return bytes(file)
-    name = os.path.basename(getattr(file, "name", "") or "")
-    size = getattr(file, "size", None)
-    if size is not None and size > max_bytes:
-        raise InvalidInput(too_large_message(max_bytes))
-    if name and not name.lower().endswith(".xlsx"):
-        raise InvalidInput(unreadable_message())
-    return file.read(max_bytes + 1)
-
-
 def categories_import(*, actor, file, tree: str) -> CategoryImportResult:
     """Import one tree from an .xlsx upload (or bytes). Natural key: the code; the parent by its code.
 
@@ -594,7 +580,7 @@ def categories_import(*, actor, file, tree: str) -> CategoryImportResult:
     changes nothing. An unreadable or malformed file raises InvalidInput with a message for the user."""
     _ensure_editor(actor)
     tree = _tree_or_error(tree)
-    data = _read_upload(file)
+    data = read_upload(file)
     try:
         sheet = read_workbook(data, CATEGORY_COLUMNS, max_rows=settings.GONGZHI_IMPORT_MAX_ROWS,
                               max_bytes=settings.GONGZHI_IMPORT_MAX_BYTES)

@@ -21,7 +21,6 @@ export writes an `export` audit row.
 from __future__ import annotations
 
 import datetime
-import os
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -38,10 +37,9 @@ from grids.imports.cells import CellError, parse_cell
 from grids.imports.workbook import (
     WorkbookError,
     export_workbook,
+    read_upload,
     read_workbook,
     template_workbook,
-    too_large_message,
-    unreadable_message,
 )
 from listings.imports import (
     COLUMN_BY_KEY,
@@ -136,19 +134,6 @@ def list_items_export(*, actor, kind: ListKind, day: datetime.date | None = None
 
 # --- import ----------------------------------------------------------------------------------------------------------
 
-def _read_upload(file) -> bytes:
-    max_bytes = settings.GONGZHI_IMPORT_MAX_BYTES
-    if isinstance(file, bytes | bytearray):
-        return bytes(file)
-    name = os.path.basename(getattr(file, "name", "") or "")
-    size = getattr(file, "size", None)
-    if size is not None and size > max_bytes:
-        raise InvalidInput(too_large_message(max_bytes))
-    if name and not name.lower().endswith(".xlsx"):
-        raise InvalidInput(unreadable_message())
-    return file.read(max_bytes + 1)
-
-
 class _Row:
     def __init__(self, number: int, present: set[str]):
         self.row = number
@@ -241,7 +226,7 @@ def list_items_import(*, actor, kind: ListKind, file) -> ImportResult:
     unreadable or malformed file, PermissionDeniedError for anyone but the district's officials."""
     kind = ListKind.objects.select_related("district").get(pk=kind.pk)
     _ensure_editor(actor, kind.district)
-    data = _read_upload(file)
+    data = read_upload(file)
     try:
         sheet = read_workbook(data, ITEM_COLUMNS, max_rows=MAX_ROWS, max_bytes=settings.GONGZHI_IMPORT_MAX_BYTES)
     except WorkbookError as exc:
