@@ -11,6 +11,7 @@ REVEALABLE = {
     "grids.resident": ("id_number", "phone", "emergency_phone"),
     "grids.organisation": ("contact_phone",),
     "workforce.worker": ("phone",),
+    "grids.incident": ("reporter_name", "reporter_phone"),
 }
 
 
@@ -21,5 +22,8 @@ def pii_reveal(*, actor, obj, field: str) -> str:
     label = obj._meta.label_lower
     if field not in REVEALABLE.get(label, ()):
         raise InvalidInput(_("This field cannot be revealed. 该字段不可查看明文。"), extra={"field": field})
+    if label == "grids.incident" and obj.anonymous:
+        raise InvalidInput(_("The requester asked to stay anonymous to the handlers. 诉求人要求对承办人匿名。"),
+                           extra={"field": field})
     audit_record(action=AuditLog.Action.REVEAL, obj=obj, detail={"field": field}, actor=None)
     return getattr(obj, field) or ""

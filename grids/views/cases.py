@@ -37,14 +37,13 @@ from governance.lib.exceptions import (
 )
 from governance.lib.pii import mask_name, mask_phone
 from governance.lib.views import staff_page
-from governance.models import AuditLog
-from governance.services.audit import audit_record
 from grids import forms_cases as f
 from grids.incident_permissions import allowed_actions
 from grids.models import Assignment, Incident, IncidentStatus, Supervision
 from grids.selectors import cases as selectors
 from grids.selectors.incidents import access_incident
 from grids.services import dispatch, incidents, whistle
+from grids.services.reveal import pii_reveal
 from grids.views.common import paginate, pii_rows
 
 S = IncidentStatus
@@ -351,24 +350,13 @@ def incident_detail(request, pk):
 
 
 @transaction.atomic
-def _reveal_reporter(*, incident, field: str) -> str:
-    """The plaintext of the reporter's name or phone, with one `reveal` audit row naming the field (never its
-    value). Refused when the report is anonymous to the handlers."""
-    if field not in REVEALABLE:
-        raise ApplicationError(_("This field cannot be revealed. 该字段不可查看明文。"))
-    if incident.anonymous:
-        raise ApplicationError(_("The requester asked to stay anonymous to the handlers. 诉求人要求对承办人匿名。"))
-    audit_record(action=AuditLog.Action.REVEAL, obj=incident, detail={"field": field})
-    return getattr(incident, field) or ""
-
-
 @case_page
 @require_POST
 def incident_reveal(request, pk):
     incident = access_incident(user=request.user, incident_id=pk)
     field = request.POST.get("field", "")
     try:
-        value = _reveal_reporter(incident=incident, field=field)
+        value = pii_reveal(actor=request.user, obj=incident, field=field)
     except ApplicationError as exc:
         return _detail_page(request, incident, reveal_error=exc.message, status=400)
     return _detail_page(request, incident, revealed={field: value})
